@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include "config/document.hpp"
