@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "util/log.hpp"
 
+#include "util/secret.hpp"
+
 #include <atomic>
 #include <cstdio>
 #include <mutex>
@@ -73,13 +75,14 @@ color()
 void
 write(Level level, std::string_view message)
 {
+  const std::string clean = redact(message);
   std::lock_guard lock(g_write_mutex);
   if (g_color) {
     std::fprintf(stderr, "aigw-setup: %s%s:\033[0m ", color_of(level), label(level));
   } else {
     std::fprintf(stderr, "aigw-setup: %s: ", label(level));
   }
-  std::fwrite(message.data(), 1, message.size(), stderr);
+  std::fwrite(clean.data(), 1, clean.size(), stderr);
   std::fputc('\n', stderr);
 }
 

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+#include "util/strings.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace aigw::util {
+
+namespace {
+
+std::tm
+utc_now(long& milliseconds)
+{
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  milliseconds = static_cast<long>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()
+    % 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  return parts;
+}
+
+} // namespace
+
+std::string_view
+trim(std::string_view text)
+{
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    return {};
+  }
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::vector<std::string>
+split(std::string_view text, char separator)
+{
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = text.find(separator, start);
+    parts.emplace_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) {
+      return parts;
+    }
+    start = end + 1;
+  }
+}
+
+std::string
+join(const std::vector<std::string>& parts, std::string_view separator)
+{
+  std::string joined;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) {
+      joined += separator;
+    }
+    joined += parts[i];
+  }
+  return joined;
+}
+
+std::string
+shell_quote(std::string_view word)
+{
+  const bool plain = !word.empty()
+                     && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                               "0123456789_-./=:@%+,")
+                          == std::string_view::npos;
+  if (plain) {
+    return std::string(word);
+  }
+  std::string quoted = "'";
+  for (const char c : word) {
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return quoted + "'";
+}
+
+std::string
+utc_timestamp()
+{
+  long milliseconds = 0;
+  const std::tm parts = utc_now(milliseconds);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return buffer;
+}
+
+std::string
+file_timestamp()
+{
+  long milliseconds = 0;
+  const std::tm parts = utc_now(milliseconds);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%S", &parts);
+  char with_ms[48];
+  std::snprintf(with_ms, sizeof with_ms, "%s.%03ldZ", buffer, milliseconds);
+  return with_ms;
+}
+
+} // namespace aigw::util

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aigw::util {
+
+std::string_view trim(std::string_view text);
+std::vector<std::string> split(std::string_view text, char separator);
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// `word` quoted for /bin/sh so that it stays one argument whatever it contains.
+std::string shell_quote(std::string_view word);
+
+// The current UTC time as 2026-12-04T05:07:48Z.
+std::string utc_timestamp();
+
+// The current UTC time as 20261204T050748.123Z, safe inside a file name.
+std::string file_timestamp();
+
+} // namespace aigw::util
