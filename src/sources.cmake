@@ -13,5 +13,24 @@ set(AIGW_SOURCES
   src/config/dotenv_document.cpp
   src/config/file_lock.cpp
   src/config/safe_writer.cpp
+  src/core/paths.cpp
+  src/core/gateway.cpp
+  src/core/credentials.cpp
+  src/core/manifest.cpp
+  src/core/plan.cpp
+  src/core/changes.cpp
+  src/core/agents.cpp
+  src/core/claude.cpp
+  src/core/codex.cpp
+  src/core/gemini.cpp
+  src/core/cursor.cpp
   src/cli/app.cpp
+  src/cli/commands.cpp
+  src/cli/context.cpp
+  src/cli/output.cpp
+  src/cli/report.cpp
+  src/cli/configure.cpp
+  src/cli/unconfigure.cpp
+  src/cli/status.cpp
+  src/cli/token.cpp
 )

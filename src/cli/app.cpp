@@ -1,13 +1,117 @@
 // SPDX-License-Identifier: MIT
+// The top of the program: parse the command line, build the context, take the run lock
+// for commands that write, run the command, and turn the one fatal error type into a
+// message on stderr and an exit code. Nothing below this file prints errors or exits.
 #include "cli/app.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <map>
+
+#include <CLI/CLI.hpp>
+
+#include "aigw/version.hpp"
+#include "cli/commands.hpp"
+#include "config/file_lock.hpp"
+#include "util/log.hpp"
+#include "util/secret.hpp"
 
 namespace aigw::cli {
 
-int
-run(int, char**)
+namespace {
+
+constexpr auto k_lock_timeout = std::chrono::seconds(60);
+
+constexpr const char* k_examples = R"(
+Examples:
+  aigw-setup configure --all --gateway https://1234.ai-gateway.cloud.databricks.com \
+      --token-stdin < token.txt
+  aigw-setup configure claude codex --workspace https://adb-1234.azuredatabricks.net
+  aigw-setup --dry-run configure gemini --gateway https://gw.example.com
+  aigw-setup status --json
+  aigw-setup unconfigure --all
+
+Exit codes: 0 done, 1 a check failed, 2 usage, 3 a file did not parse (nothing written),
+4 a remote call failed, 5 a file could not be written, 130 interrupted.)";
+
+void
+add_global_options(CLI::App& app, GlobalOptions& global)
 {
-  // TODO(#2): the command frame is being written.
-  return 2;
+  app.add_option("--home", global.home, "home folder whose files are read and written");
+  app.add_flag("--dry-run", global.dry_run, "print a diff of every change; write nothing");
+  app.add_flag("--json", global.json, "one JSON document on stdout");
+  app.add_flag("-v,--verbose", global.verbose, "more logging on stderr (-vv: debug)");
+  app.add_flag("-q,--quiet", global.quiet, "errors only on stderr");
+  app.add_flag("--no-color", global.no_color, "no colour on stderr");
+}
+
+int
+print_fatal(const util::Error& error)
+{
+  util::log::write(util::log::Level::error, error.message);
+  return static_cast<int>(exit_code_for(error.kind));
+}
+
+ExitCode
+run_command(const CommandSpec& spec, const CommandRunner& runner, GlobalOptions& global)
+{
+  const core::EnvLookup env = core::process_env();
+  configure_logging(global, env);
+  Output out(std::cout, global.json);
+  Context context{global, env, paths_for(global, env), out, std::cin};
+
+  std::optional<config::FileLock> lock;
+  if (spec.writes && !global.dry_run) {
+    lock = util::value_or_throw(
+      config::FileLock::acquire(context.paths.lock_file(), k_lock_timeout));
+  }
+  return runner(context);
+}
+
+} // namespace
+
+int
+run(int argc, char** argv)
+{
+  CLI::App app("aigw-setup: route coding agents through a Databricks AI Gateway",
+               "aigw-setup");
+  app.set_version_flag("--version", std::string("aigw-setup ") + k_version);
+  app.footer(k_examples);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions global;
+  add_global_options(app, global);
+  std::map<const CLI::App*, std::pair<const CommandSpec*, CommandRunner>> runners;
+  for (const auto& spec : command_table()) {
+    CLI::App* command = app.add_subcommand(spec.name, spec.summary);
+    runners[command] = {&spec, spec.setup(*command)};
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    util::log::write(util::log::Level::error,
+                     std::string(error.what()) + " (see aigw-setup --help)");
+    return static_cast<int>(ExitCode::usage);
+  }
+
+  try {
+    const CLI::App* chosen = app.get_subcommands().front();
+    const auto& [spec, runner] = runners.at(chosen);
+    return static_cast<int>(run_command(*spec, runner, global));
+  } catch (const util::Fatal& fatal) {
+    return print_fatal(fatal.error());
+  } catch (const std::exception& unexpected) {
+    return print_fatal({util::ErrorKind::failed,
+                        std::string("internal error: ") + unexpected.what()});
+  }
 }
 
 } // namespace aigw::cli

@@ -160,7 +160,10 @@ new_file_mode(Sensitivity sensitivity)
 }
 
 util::Result<WriteOutcome>
-SafeWriter::write(const fs::path& path, std::string_view bytes, Sensitivity sensitivity) const
+SafeWriter::write(const fs::path& path,
+                  std::string_view bytes,
+                  Sensitivity sensitivity,
+                  Backup backup_policy) const
 {
   auto target = util::resolve_symlinks(path);
   AIGW_TRY(target);
@@ -175,11 +178,11 @@ SafeWriter::write(const fs::path& path, std::string_view bytes, Sensitivity sens
 
   const mode_t folder_mode = sensitivity == Sensitivity::secret ? 0700 : 0755;
   AIGW_TRY(util::create_directories(target->parent_path(), folder_mode));
-  if (old->has_value()) {
+  if (old->has_value() && backup_policy == Backup::keep) {
     auto backup = back_up(*target);
     AIGW_TRY(backup);
     outcome.backup = *backup;
-  } else {
+  } else if (!old->has_value()) {
     outcome.status = WriteStatus::created;
   }
 

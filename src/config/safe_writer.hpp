@@ -20,6 +20,7 @@ namespace aigw::config {
 namespace fs = std::filesystem;
 
 enum class Sensitivity { plain, secret };
+enum class Backup { keep, skip }; // skip only for the tool's own state files
 enum class WriteStatus { created, changed, unchanged, removed };
 
 struct WriteOutcome
@@ -46,7 +47,8 @@ public:
   // Put `bytes` at `path`. Unchanged content is not rewritten.
   util::Result<WriteOutcome> write(const fs::path& path,
                                    std::string_view bytes,
-                                   Sensitivity sensitivity) const;
+                                   Sensitivity sensitivity,
+                                   Backup backup = Backup::keep) const;
 
   // Back up and delete the file at `path` (through links: the target goes, the link stays
   // dangling only if it pointed elsewhere). Absent files are fine.

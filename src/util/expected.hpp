@@ -80,7 +80,7 @@ private:
 // Return the error of `expr` from the enclosing function when it failed.
 #define AIGW_TRY(expr)                                                                   \
   do {                                                                                   \
-    auto aigw_try_result_ = (expr);                                                      \
+    auto&& aigw_try_result_ = (expr);                                                    \
     if (!aigw_try_result_) {                                                             \
       return ::aigw::util::unexpected(std::move(aigw_try_result_).error());              \
     }                                                                                    \

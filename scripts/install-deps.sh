@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian packages aigw-setup builds and tests with, and only those missing.
+# Runs as root (or through sudo) on Debian 12.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libyaml-cpp-dev doctest-dev
+  libcurl4-openssl-dev libsqlite3-dev libssl-dev libdtl-dev
+  sqlite3 ca-certificates
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+echo "installing: ${missing[*]}" >&2
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}" >/dev/null

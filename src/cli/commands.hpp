@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// The command table. Each command file has one setup function that adds its options to
+// its CLI11 subcommand and hands back the function that runs it once parsing is done.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+#include "cli/exit_code.hpp"
+
+namespace aigw::cli {
+
+using CommandRunner = std::function<ExitCode(Context&)>;
+
+struct CommandSpec
+{
+  const char* name;
+  const char* summary;
+  CommandRunner (*setup)(CLI::App& command);
+  bool writes; // takes the run lock (unless --dry-run)
+};
+
+const std::vector<CommandSpec>& command_table();
+
+CommandRunner setup_configure(CLI::App& command);
+CommandRunner setup_unconfigure(CLI::App& command);
+CommandRunner setup_status(CLI::App& command);
+CommandRunner setup_token(CLI::App& command);
+
+} // namespace aigw::cli

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// What every command gets: the global options of SPEC.md, the resolved paths, and the
+// output channel. Built once in run(), after parsing.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "cli/output.hpp"
+#include "core/paths.hpp"
+
+namespace aigw::cli {
+
+struct GlobalOptions
+{
+  std::optional<std::string> home;
+  bool dry_run = false;
+  bool json = false;
+  int verbose = 0;
+  bool quiet = false;
+  bool no_color = false;
+};
+
+struct Context
+{
+  GlobalOptions global;
+  core::EnvLookup env;
+  core::Paths paths;
+  Output& out;
+  std::istream& in;
+};
+
+// Resolve the home and every path from the global options and the environment.
+core::Paths paths_for(const GlobalOptions& global, const core::EnvLookup& env);
+
+// Set log level and colour from the global options, NO_COLOR and the terminal.
+void configure_logging(const GlobalOptions& global, const core::EnvLookup& env);
+
+} // namespace aigw::cli

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// How configure and unconfigure tell what they did: a line per file (or its diff in a dry
+// run) and the agent's notes, or the same as one JSON document with --json.
+#pragma once
+
+#include <vector>
+
+#include "cli/context.hpp"
+#include "core/changes.hpp"
+#include "core/plan.hpp"
+
+namespace aigw::cli {
+
+void print_configure_report(Context& context, const std::vector<core::AgentPlan>& plans,
+                            const std::vector<core::FileReport>& reports);
+
+void print_unconfigure_report(Context& context, const std::vector<std::string>& agents,
+                              const std::vector<core::FileReport>& reports);
+
+// The home folder written as "~" in paths shown to people.
+std::string shown_path(const Context& context, const std::filesystem::path& path);
+
+} // namespace aigw::cli

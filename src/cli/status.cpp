@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// `status`: per configured agent, its files and whether each still holds what configure
+// wrote, the route, model and auth mode, then the credential and the backups. Secrets
+// never appear: the credential is shown as "***".
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "core/credentials.hpp"
+#include "core/manifest.hpp"
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+
+namespace aigw::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string
+file_state(const core::FileRecord& record)
+{
+  auto content = util::read_file_if_exists(record.path);
+  if (!content) {
+    return "unreadable";
+  }
+  if (!content->has_value()) {
+    return "missing";
+  }
+  return util::sha256_hex(**content) == record.written_sha256 ? "as written" : "edited since";
+}
+
+Json
+agent_json(const std::string& agent, const Json& summary, const core::Manifest& manifest)
+{
+  Json files = Json::array();
+  for (const auto* record : manifest.records_of(agent)) {
+    files.push_back({{"path", record->path.string()}, {"state", file_state(*record)}});
+  }
+  Json json{{"agent", agent}};
+  for (const auto& [key, value] : summary.items()) {
+    json[key] = value;
+  }
+  json["files"] = files;
+  return json;
+}
+
+Json
+credential_json(const Context& context)
+{
+  auto credential = core::load_credential(context.paths.credentials_file());
+  if (!credential) {
+    return nullptr;
+  }
+  Json json{{"auth", credential->auth}, {"file", context.paths.credentials_file().string()}};
+  if (credential->token_env) {
+    json["token_env"] = *credential->token_env;
+  } else {
+    json["token"] = "***";
+  }
+  return json;
+}
+
+Json
+backups_json(const Context& context)
+{
+  Json list = Json::array();
+  for (const auto& entry : config::list_backups(context.paths.backup_dir())) {
+    list.push_back({{"time", entry.time},
+                    {"original", entry.original.string()},
+                    {"backup", entry.backup.string()}});
+  }
+  return list;
+}
+
+void
+print_text(Context& context, const Json& status)
+{
+  if (status["agents"].empty()) {
+    context.out.line("no agent is configured");
+  }
+  for (const auto& agent : status["agents"]) {
+    context.out.line(agent["agent"].get<std::string>() + ": "
+                     + agent.value("route", std::string("(no route)")) + " model "
+                     + agent.value("model", std::string("-")) + " secrets "
+                     + agent.value("secrets", std::string("-")));
+    for (const auto& file : agent["files"]) {
+      context.out.line("  " + shown_path(context, file["path"].get<std::string>()) + ": "
+                       + file["state"].get<std::string>());
+    }
+  }
+  if (!status["credential"].is_null()) {
+    const auto& credential = status["credential"];
+    context.out.line("credential: " + credential["auth"].get<std::string>() + " "
+                     + (credential.contains("token_env")
+                          ? "from $" + credential["token_env"].get<std::string>()
+                          : std::string("*** in ") + credential["file"].get<std::string>()));
+  }
+  for (const auto& backup : status["backups"]) {
+    context.out.line("backup " + backup["time"].get<std::string>() + " of "
+                     + shown_path(context, backup["original"].get<std::string>()) + ": "
+                     + shown_path(context, backup["backup"].get<std::string>()));
+  }
+}
+
+} // namespace
+
+CommandRunner
+setup_status(CLI::App&)
+{
+  return [](Context& context) {
+    const auto manifest = util::value_or_throw(core::load_manifest(context.paths.state_file()));
+    Json agents = Json::array();
+    for (const auto& [agent, summary] : manifest.agents) {
+      agents.push_back(agent_json(agent, summary, manifest));
+    }
+    const Json status{{"command", "status"},
+                      {"home", context.paths.home.string()},
+                      {"agents", agents},
+                      {"credential", credential_json(context)},
+                      {"backups", backups_json(context)}};
+    print_text(context, status);
+    context.out.document(status);
+    return ExitCode::ok;
+  };
+}
+
+} // namespace aigw::cli

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// `unconfigure [AGENT...]`: take back what configure wrote, through the change engine.
+// When no agent is left configured, the stored credential goes too.
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "core/agents.hpp"
+#include "core/changes.hpp"
+#include "core/credentials.hpp"
+#include "util/log.hpp"
+
+namespace aigw::cli {
+
+namespace {
+
+struct UnconfigureOptions
+{
+  std::vector<std::string> agents;
+  bool all = false;
+};
+
+std::vector<std::string>
+configured_agents(const core::Manifest& manifest)
+{
+  std::vector<std::string> agents;
+  for (const auto& [agent, summary] : manifest.agents) {
+    agents.push_back(agent);
+  }
+  return agents;
+}
+
+ExitCode
+run_unconfigure(const UnconfigureOptions& options, Context& context)
+{
+  auto manifest = util::value_or_throw(core::load_manifest(context.paths.state_file()));
+  std::vector<std::string> agents = options.agents;
+  if (options.all || agents.empty()) {
+    agents = configured_agents(manifest);
+  }
+  if (agents.empty()) {
+    context.out.line("nothing is configured");
+    context.out.document({{"command", "unconfigure"}, {"agents", nlohmann::json::array()}});
+    return ExitCode::ok;
+  }
+
+  auto changes = util::value_or_throw(core::plan_unconfigure(agents, manifest));
+  const config::SafeWriter writer(context.paths.backup_dir());
+  const auto dry_run = context.global.dry_run ? core::DryRun::yes : core::DryRun::no;
+  auto reports = util::value_or_throw(core::apply_changes(changes, manifest, writer, dry_run));
+
+  if (dry_run == core::DryRun::no) {
+    util::throw_on_error(core::save_manifest(context.paths, writer, manifest));
+    if (manifest.agents.empty()) {
+      std::error_code error;
+      std::filesystem::remove(context.paths.credentials_file(), error);
+    }
+  }
+  print_unconfigure_report(context, agents, reports);
+  return ExitCode::ok;
+}
+
+} // namespace
+
+CommandRunner
+setup_unconfigure(CLI::App& command)
+{
+  auto options = std::make_shared<UnconfigureOptions>();
+  command.add_option("agents", options->agents, "claude, codex, gemini, cursor (default: all)")
+    ->check(CLI::IsMember(core::k_agents));
+  command.add_flag("--all", options->all, "every configured agent");
+  return [options](Context& context) { return run_unconfigure(*options, context); };
+}
+
+} // namespace aigw::cli

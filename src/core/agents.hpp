@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// Per agent, what configure writes: each function turns one request into an AgentPlan of
+// keys per file. The values and their reasons come from SPEC.md, agents.md and wire.md.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/gateway.hpp"
+#include "core/paths.hpp"
+#include "core/plan.hpp"
+#include "util/error.hpp"
+#include "util/secret.hpp"
+
+namespace aigw::core {
+
+inline constexpr const char* k_default_claude_model = "databricks-claude-opus-4-6";
+inline constexpr const char* k_default_codex_model = "databricks-gpt-5-2";
+inline constexpr const char* k_default_gemini_model = "databricks-gemini-2-5-flash";
+inline constexpr const char* k_codex_provider_id = "databricks-ai-gateway";
+inline constexpr const char* k_coding_agent_header = "x-databricks-use-coding-agent-mode";
+
+enum class SecretsMode { helper, inline_token };
+enum class GeminiTrust { trust_folder, trust_off };
+
+struct Header
+{
+  std::string name;
+  std::string value;
+};
+
+struct ConfigureRequest
+{
+  Routes routes;
+  SecretsMode secrets = SecretsMode::helper;
+  std::optional<util::Secret> token;
+
+  std::string claude_model = k_default_claude_model;
+  std::string codex_model = k_default_codex_model;
+  std::string gemini_model = k_default_gemini_model;
+  std::vector<std::string> cursor_models;
+  std::vector<Header> extra_headers;
+
+  bool skip_onboarding = false;
+  GeminiTrust gemini_trust = GeminiTrust::trust_folder;
+  std::filesystem::path gemini_trust_folder; // with trust_folder
+  bool migrate_codex_profiles = false;
+  bool cursor_write_state = false;
+  std::optional<std::string> codex_version; // "0.171.0" from `codex --version`
+
+  // How the agents call back for a token: this binary, and --home when one was given.
+  std::string self_executable;
+  std::optional<std::filesystem::path> explicit_home;
+};
+
+inline const std::vector<std::string> k_agents{"claude", "codex", "gemini", "cursor"};
+
+// Parse "Name: value" from --header; usage error naming the header when malformed.
+util::Result<Header> parse_header(const std::string& text);
+
+util::Result<AgentPlan> plan_claude(const ConfigureRequest& request, const Paths& paths);
+util::Result<AgentPlan> plan_codex(const ConfigureRequest& request, const Paths& paths);
+util::Result<AgentPlan> plan_gemini(const ConfigureRequest& request, const Paths& paths);
+util::Result<AgentPlan> plan_cursor(const ConfigureRequest& request, const Paths& paths);
+
+// The plan for `agent`, one of k_agents.
+util::Result<AgentPlan> plan_agent(const std::string& agent, const ConfigureRequest& request,
+                                   const Paths& paths);
+
+// The agents found on this machine: binary on PATH or config folder present.
+std::vector<std::string> detect_agents(const Paths& paths);
+
+// The installed Codex's version from `codex --version`, if it runs.
+std::optional<std::string> installed_codex_version();
+
+// The token helper as a /bin/sh command line (Claude's apiKeyHelper).
+std::string token_helper_command(const ConfigureRequest& request);
+
+// The token helper as program and arguments (Codex's auth table).
+std::pair<std::string, std::vector<std::string>> token_helper_argv(
+  const ConfigureRequest& request);
+
+} // namespace aigw::core

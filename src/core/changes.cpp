@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+// See changes.hpp for the contract. Two phases: plan_* read, parse and edit in memory;
+// apply_changes writes through the SafeWriter and only then saves the manifest, so a
+// crash between the two leaves files that status reports as edited, never lost data.
+#include "core/changes.hpp"
+
+#include <algorithm>
+
+#include "util/diff.hpp"
+#include "util/fs.hpp"
+#include "util/hash.hpp"
+#include "util/log.hpp"
+#include "util/secret.hpp"
+#include "util/strings.hpp"
+
+namespace aigw::core {
+
+namespace {
+
+using config::Document;
+using config::Json;
+using config::KeyPath;
+using util::ErrorKind;
+
+std::string
+key_name(const KeyPath& path)
+{
+  return util::join(path, ".");
+}
+
+util::Result<std::unique_ptr<Document>>
+parse_file(const std::filesystem::path& path, config::Format format, const std::string& text)
+{
+  auto document = config::parse_document(format, text);
+  if (!document) {
+    const auto& error = document.error();
+    return util::fail(ErrorKind::parse,
+                      path.string() + ":" + std::to_string(error.line) + ":"
+                        + std::to_string(error.column) + ": " + error.message
+                        + " (nothing was changed)");
+  }
+  return std::move(*document);
+}
+
+util::Result<void>
+set_key(Document& document, const std::filesystem::path& path, const KeyEdit& edit)
+{
+  if (!edit.value) {
+    document.remove(edit.path);
+    return {};
+  }
+  auto done = document.set(edit.path, *edit.value);
+  if (!done) {
+    return util::fail(ErrorKind::parse,
+                      path.string() + ": cannot set " + key_name(edit.path) + ": "
+                        + done.error());
+  }
+  return {};
+}
+
+// Put back the value `key` replaced, unless the user has changed it since we wrote it.
+util::Result<bool>
+revert_key(Document& document, const std::filesystem::path& path, const OwnedKey& key)
+{
+  if (value_hash(document.get(key.path)) != key.written_hash) {
+    return false;
+  }
+  AIGW_TRY(set_key(document, path, KeyEdit{key.path, key.original, key.secret}));
+  return true;
+}
+
+// The shallowest parent of `path` that does not exist yet: set() will create it.
+std::optional<KeyPath>
+missing_parent(const Document& document, const KeyPath& path)
+{
+  for (std::size_t depth = 1; depth < path.size(); ++depth) {
+    const KeyPath prefix(path.begin(), path.begin() + static_cast<long>(depth));
+    if (!document.get(prefix)) {
+      return prefix;
+    }
+  }
+  return std::nullopt;
+}
+
+util::Result<void>
+apply_edit(Document& document, FileRecord& record, const KeyEdit& edit)
+{
+  auto owned = std::find_if(record.keys.begin(), record.keys.end(),
+                            [&](const OwnedKey& key) { return key.path == edit.path; });
+  if (owned == record.keys.end()) {
+    record.keys.push_back(OwnedKey{edit.path, document.get(edit.path), {}, edit.secret});
+    owned = record.keys.end() - 1;
+  }
+  if (auto parent = missing_parent(document, edit.path); parent && edit.value) {
+    if (std::find(record.created_parents.begin(), record.created_parents.end(), *parent)
+        == record.created_parents.end()) {
+      record.created_parents.push_back(*parent);
+    }
+  }
+  AIGW_TRY(set_key(document, record.path, edit));
+  owned->written_hash = value_hash(edit.value);
+  owned->secret = owned->secret || edit.secret;
+  return {};
+}
+
+// Keys this agent owned before that the new plan no longer writes go back first.
+util::Result<void>
+drop_unplanned_keys(Document& document, FileRecord& record, const FilePlan& plan)
+{
+  std::vector<OwnedKey> kept;
+  for (const auto& key : record.keys) {
+    const bool planned = std::any_of(plan.edits.begin(), plan.edits.end(),
+                                     [&](const KeyEdit& edit) { return edit.path == key.path; });
+    if (planned) {
+      kept.push_back(key);
+      continue;
+    }
+    auto reverted = revert_key(document, record.path, key);
+    AIGW_TRY(reverted);
+  }
+  record.keys = std::move(kept);
+  return {};
+}
+
+util::Result<std::optional<std::string>>
+read_current(const std::filesystem::path& path)
+{
+  return util::read_file_if_exists(path);
+}
+
+util::Result<PendingFile>
+plan_file(const std::string& agent, const FilePlan& plan, const Manifest& manifest)
+{
+  auto current = read_current(plan.path);
+  AIGW_TRY(current);
+  PendingFile pending;
+  pending.existed = current->has_value();
+  pending.before = current->value_or("");
+  pending.sensitivity = plan.sensitivity;
+
+  auto document = parse_file(plan.path, plan.format, pending.before);
+  AIGW_TRY(document);
+
+  if (const FileRecord* known = manifest.find(agent, plan.path)) {
+    pending.record = *known;
+    if (util::sha256_hex(pending.before) != known->written_sha256) {
+      // Someone edited the file since: its first bytes are no longer ours to restore.
+      pending.record.pristine_backup.reset();
+    }
+    pending.record.created = pending.record.created || !pending.existed;
+  } else {
+    pending.record = FileRecord{agent, plan.path, format_name(plan.format), !pending.existed};
+  }
+  pending.record.secret = plan.sensitivity == config::Sensitivity::secret;
+
+  AIGW_TRY(drop_unplanned_keys(**document, pending.record, plan));
+  for (const auto& edit : plan.edits) {
+    AIGW_TRY(apply_edit(**document, pending.record, edit));
+  }
+  pending.after = (*document)->text();
+  return pending;
+}
+
+util::Result<void>
+take_back_keys(Document& document, PendingFile& pending)
+{
+  for (const auto& key : pending.record.keys) {
+    auto reverted = revert_key(document, pending.record.path, key);
+    AIGW_TRY(reverted);
+    if (!*reverted) {
+      pending.kept_edits.push_back(key_name(key.path));
+    }
+  }
+  auto parents = pending.record.created_parents;
+  std::sort(parents.begin(), parents.end(),
+            [](const KeyPath& a, const KeyPath& b) { return a.size() > b.size(); });
+  for (const auto& parent : parents) {
+    if (document.is_empty_container(parent)) {
+      document.remove(parent);
+    }
+  }
+  return {};
+}
+
+util::Result<PendingFile>
+unplan_file(const FileRecord& record, const Manifest& manifest)
+{
+  auto current = read_current(record.path);
+  AIGW_TRY(current);
+  PendingFile pending;
+  pending.record = record;
+  pending.existed = current->has_value();
+  pending.before = current->value_or("");
+  pending.sensitivity = record.secret ? config::Sensitivity::secret : config::Sensitivity::plain;
+  if (!pending.existed) {
+    pending.after = std::nullopt;
+    return pending;
+  }
+
+  const bool untouched = util::sha256_hex(pending.before) == record.written_sha256
+                         && manifest.owners_of(record.path) == 1;
+  if (untouched && record.created) {
+    pending.after = std::nullopt;
+    return pending;
+  }
+  if (untouched && record.pristine_backup) {
+    auto original = util::read_file_if_exists(*record.pristine_backup);
+    AIGW_TRY(original);
+    if (original->has_value()) {
+      pending.after = **original;
+      return pending;
+    }
+    AIGW_WARN("backup " << record.pristine_backup->string()
+                        << " is gone; taking back only the keys the tool wrote");
+  }
+
+  const auto format = format_from_name(record.format).value_or(config::Format::json);
+  auto document = parse_file(record.path, format, pending.before);
+  AIGW_TRY(document);
+  AIGW_TRY(take_back_keys(**document, pending));
+  if (record.created && (*document)->is_empty_container({})) {
+    pending.after = std::nullopt;
+  } else {
+    pending.after = (*document)->text();
+  }
+  return pending;
+}
+
+FileReport
+describe(const PendingFile& pending)
+{
+  FileReport report{pending.record.agent, pending.record.path};
+  report.kept_edits = pending.kept_edits;
+  if (!pending.after) {
+    report.status = pending.existed ? config::WriteStatus::removed
+                                    : config::WriteStatus::unchanged;
+  } else if (!pending.existed) {
+    report.status = config::WriteStatus::created;
+  } else {
+    report.status = *pending.after == pending.before ? config::WriteStatus::unchanged
+                                                     : config::WriteStatus::changed;
+  }
+  return report;
+}
+
+std::string
+dry_run_diff(const PendingFile& pending)
+{
+  const std::string before = util::redact(pending.before);
+  const std::string after = util::redact(pending.after.value_or(""));
+  return util::unified_diff(before, after, pending.record.path.string());
+}
+
+} // namespace
+
+util::Result<ChangeSet>
+plan_configure(const std::vector<AgentPlan>& plans, const Manifest& manifest)
+{
+  ChangeSet changes;
+  for (const auto& plan : plans) {
+    for (const auto& file : plan.files) {
+      auto pending = plan_file(plan.agent, file, manifest);
+      AIGW_TRY(pending);
+      changes.files.push_back(std::move(*pending));
+    }
+  }
+  return changes;
+}
+
+util::Result<ChangeSet>
+plan_unconfigure(const std::vector<std::string>& agents, const Manifest& manifest)
+{
+  ChangeSet changes;
+  for (const auto& agent : agents) {
+    for (const FileRecord* record : manifest.records_of(agent)) {
+      auto pending = unplan_file(*record, manifest);
+      AIGW_TRY(pending);
+      changes.files.push_back(std::move(*pending));
+    }
+    changes.agents_removed.push_back(agent);
+  }
+  return changes;
+}
+
+util::Result<std::vector<FileReport>>
+apply_changes(ChangeSet& changes, Manifest& manifest, const config::SafeWriter& writer,
+              DryRun dry_run)
+{
+  std::vector<FileReport> reports;
+  for (auto& pending : changes.files) {
+    FileReport report = describe(pending);
+    if (dry_run == DryRun::yes) {
+      report.diff = dry_run_diff(pending);
+      reports.push_back(std::move(report));
+      continue;
+    }
+
+    if (!pending.after) {
+      auto removed = writer.remove(pending.record.path);
+      AIGW_TRY(removed);
+      manifest.erase(pending.record.agent, pending.record.path);
+      reports.push_back(std::move(report));
+      continue;
+    }
+
+    auto written = writer.write(pending.record.path, *pending.after, pending.sensitivity);
+    AIGW_TRY(written);
+    report.backup = written->backup;
+    const bool unconfiguring = std::find(changes.agents_removed.begin(),
+                                         changes.agents_removed.end(), pending.record.agent)
+                               != changes.agents_removed.end();
+    if (unconfiguring) {
+      manifest.erase(pending.record.agent, pending.record.path);
+    } else {
+      FileRecord record = pending.record;
+      if (!manifest.find(record.agent, record.path) && written->backup) {
+        record.pristine_backup = written->backup;
+      }
+      record.written_sha256 = util::sha256_hex(*pending.after);
+      manifest.erase(record.agent, record.path);
+      manifest.files.push_back(std::move(record));
+    }
+    reports.push_back(std::move(report));
+  }
+  if (dry_run == DryRun::no) {
+    for (const auto& agent : changes.agents_removed) {
+      manifest.agents.erase(agent);
+    }
+  }
+  return reports;
+}
+
+} // namespace aigw::core

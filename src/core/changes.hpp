@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// The change engine. It reads and parses every file a command touches before it writes
+// any, so a file that does not parse stops the command with nothing changed anywhere.
+// configure records, per owned key, the value it replaced; unconfigure gives back the
+// original bytes when a file is exactly as we left it, and otherwise takes back only the
+// keys whose values are still ours, keeping the user's later edits.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/safe_writer.hpp"
+#include "core/manifest.hpp"
+#include "core/plan.hpp"
+#include "util/error.hpp"
+
+namespace aigw::core {
+
+enum class DryRun { no, yes };
+
+struct PendingFile
+{
+  FileRecord record;
+  std::string before;               // current bytes ("" when absent)
+  bool existed = false;
+  std::optional<std::string> after; // nullopt: delete the file
+  config::Sensitivity sensitivity = config::Sensitivity::plain;
+  std::vector<std::string> kept_edits; // owned keys left alone because the user changed them
+};
+
+struct ChangeSet
+{
+  std::vector<PendingFile> files;
+  std::vector<std::string> agents_removed; // for unconfigure
+};
+
+struct FileReport
+{
+  std::string agent;
+  std::filesystem::path path;
+  config::WriteStatus status = config::WriteStatus::unchanged;
+  std::optional<std::filesystem::path> backup;
+  std::string diff; // filled for dry runs, secrets redacted
+  std::vector<std::string> kept_edits;
+};
+
+// The changes that `plans` make, given what `manifest` says was written before.
+util::Result<ChangeSet> plan_configure(const std::vector<AgentPlan>& plans,
+                                       const Manifest& manifest);
+
+// The changes that take back what configure wrote for `agents`.
+util::Result<ChangeSet> plan_unconfigure(const std::vector<std::string>& agents,
+                                         const Manifest& manifest);
+
+// Write `changes` (or, for a dry run, only describe them) and update `manifest` to match.
+util::Result<std::vector<FileReport>> apply_changes(ChangeSet& changes, Manifest& manifest,
+                                                    const config::SafeWriter& writer,
+                                                    DryRun dry_run);
+
+} // namespace aigw::core

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+#include "core/gateway.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "util/strings.hpp"
+
+namespace aigw::core {
+
+namespace {
+
+using util::ErrorKind;
+
+util::Unexpected<util::Error>
+bad_url(std::string_view option, std::string_view url, const std::string& why)
+{
+  return util::fail(ErrorKind::usage,
+                    std::string(option) + " \"" + std::string(url) + "\": " + why);
+}
+
+bool
+valid_host(std::string_view host)
+{
+  if (host.empty()) {
+    return false;
+  }
+  if (host.front() == '[') {
+    return host.back() == ']' && host.size() > 2;
+  }
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+std::optional<std::array<int, 4>>
+ipv4_octets(std::string_view host)
+{
+  const auto parts = util::split(host, '.');
+  if (parts.size() != 4) {
+    return std::nullopt;
+  }
+  std::array<int, 4> octets{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (parts[i].empty() || parts[i].size() > 3
+        || parts[i].find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    octets[i] = std::stoi(parts[i]);
+    if (octets[i] > 255) {
+      return std::nullopt;
+    }
+  }
+  return octets;
+}
+
+std::optional<std::string>
+route(const std::optional<std::string>& base, const char* suffix)
+{
+  return base ? std::optional<std::string>(*base + suffix) : std::nullopt;
+}
+
+util::Result<std::optional<std::string>>
+normalize_optional(const std::optional<std::string>& url, std::string_view option)
+{
+  if (!url) {
+    return std::optional<std::string>{};
+  }
+  auto normalized = normalize_base_url(*url, option);
+  AIGW_TRY(normalized);
+  return std::optional<std::string>(*normalized);
+}
+
+} // namespace
+
+std::string
+url_host(std::string_view url)
+{
+  const auto scheme_end = url.find("://");
+  const std::string_view rest = scheme_end == std::string_view::npos
+                                  ? url
+                                  : url.substr(scheme_end + 3);
+  std::string_view authority = rest.substr(0, rest.find('/'));
+  if (!authority.empty() && authority.front() == '[') {
+    return std::string(authority.substr(0, authority.find(']') + 1));
+  }
+  return std::string(authority.substr(0, authority.find(':')));
+}
+
+bool
+is_loopback_host(std::string_view host)
+{
+  if (host == "localhost" || host == "[::1]") {
+    return true;
+  }
+  const auto octets = ipv4_octets(host);
+  return octets && (*octets)[0] == 127;
+}
+
+bool
+is_private_host(std::string_view host)
+{
+  if (is_loopback_host(host) || host.ends_with(".local") || host.ends_with(".internal")) {
+    return true;
+  }
+  if (host.starts_with("[fc") || host.starts_with("[fd") || host.starts_with("[fe80")) {
+    return true;
+  }
+  const auto octets = ipv4_octets(host);
+  if (!octets) {
+    return false;
+  }
+  const auto [a, b, c, d] = *octets;
+  (void)c;
+  (void)d;
+  return a == 10 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168)
+         || (a == 169 && b == 254) || a == 0;
+}
+
+util::Result<std::string>
+normalize_base_url(std::string_view url, std::string_view option)
+{
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return bad_url(option, url, "not a URL (expected https://host/...)");
+  }
+  const std::string_view scheme = url.substr(0, scheme_end);
+  if (scheme != "https" && scheme != "http") {
+    return bad_url(option, url, "scheme must be https");
+  }
+  if (url.find_first_of("?#") != std::string_view::npos) {
+    return bad_url(option, url, "a base URL takes no query or fragment");
+  }
+  if (url.find_first_of(" \t\r\n\"'<>\\") != std::string_view::npos) {
+    return bad_url(option, url, "contains a character a URL cannot hold");
+  }
+  const std::string_view rest = url.substr(scheme_end + 3);
+  if (rest.substr(0, rest.find('/')).find('@') != std::string_view::npos) {
+    return bad_url(option, url, "credentials do not belong in a URL; use --auth");
+  }
+
+  const std::string host = url_host(url);
+  if (!valid_host(host)) {
+    return bad_url(option, url, "no valid host name");
+  }
+  if (scheme == "http" && !is_loopback_host(host)) {
+    return bad_url(option, url, "https is required (http only for loopback hosts)");
+  }
+
+  std::string normalized(url);
+  while (normalized.size() > scheme_end + 3 && normalized.back() == '/') {
+    normalized.pop_back();
+  }
+  return normalized;
+}
+
+util::Result<Routes>
+resolve_routes(const RouteOptions& options)
+{
+  Routes routes;
+  auto gateway = normalize_optional(options.gateway, "--gateway");
+  AIGW_TRY(gateway);
+  auto workspace = normalize_optional(options.workspace, "--workspace");
+  AIGW_TRY(workspace);
+  routes.gateway = *gateway;
+  routes.workspace = *workspace;
+
+  if (routes.gateway) {
+    routes.layout = Layout::gateway_host;
+    routes.claude = route(routes.gateway, "/anthropic");
+    routes.codex = route(routes.gateway, "/openai/v1");
+    routes.gemini = route(routes.gateway, "/gemini");
+    routes.cursor = route(routes.gateway, "/cursor/v1");
+  } else if (routes.workspace) {
+    routes.layout = Layout::workspace_hosted;
+    routes.claude = route(routes.workspace, "/ai-gateway/anthropic");
+    routes.codex = route(routes.workspace, "/ai-gateway/codex/v1");
+    routes.gemini = route(routes.workspace, "/ai-gateway/gemini");
+  }
+
+  const std::array overrides{
+    std::pair{&options.claude_url, &routes.claude},
+    std::pair{&options.codex_url, &routes.codex},
+    std::pair{&options.gemini_url, &routes.gemini},
+    std::pair{&options.cursor_url, &routes.cursor},
+  };
+  const std::array names{"--claude-url", "--codex-url", "--gemini-url", "--cursor-url"};
+  for (std::size_t i = 0; i < overrides.size(); ++i) {
+    auto url = normalize_optional(*overrides[i].first, names[i]);
+    AIGW_TRY(url);
+    if (*url) {
+      *overrides[i].second = *url;
+    }
+  }
+  return routes;
+}
+
+std::string
+to_string(Layout layout)
+{
+  switch (layout) {
+  case Layout::gateway_host:
+    return "gateway";
+  case Layout::workspace_hosted:
+    return "workspace";
+  case Layout::custom:
+    return "custom";
+  }
+  return "custom";
+}
+
+} // namespace aigw::core

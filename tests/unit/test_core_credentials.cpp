@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "core/credentials.hpp"
+#include "support/test_context.hpp"
+
+using aigw::core::read_token;
+using aigw::core::TokenInput;
+
+namespace {
+
+aigw::core::EnvLookup
+env_with(std::optional<std::string> token)
+{
+  return [token](const std::string& name) -> std::optional<std::string> {
+    return name == "DATABRICKS_TOKEN" || name == "MY_PAT" ? token : std::nullopt;
+  };
+}
+
+} // namespace
+
+TEST_CASE("core::read_token")
+{
+  std::istringstream stdin_text("dapi-from-stdin\n");
+
+  SUBCASE("stdin first, newline dropped")
+  {
+    TokenInput input{true};
+    const auto token = read_token(input, stdin_text, env_with("dapi-env"));
+    REQUIRE(token);
+    CHECK(token->reveal() == "dapi-from-stdin");
+  }
+
+  SUBCASE("a file")
+  {
+    aigw::test::TempDir dir;
+    aigw::test::write_bytes(dir / "pat", "dapi-from-file\r\n");
+    TokenInput input;
+    input.file = dir / "pat";
+    CHECK(read_token(input, stdin_text, env_with(std::nullopt))->reveal() == "dapi-from-file");
+  }
+
+  SUBCASE("DATABRICKS_TOKEN, or the variable named")
+  {
+    CHECK(read_token({}, stdin_text, env_with("dapi-env"))->reveal() == "dapi-env");
+    TokenInput input;
+    input.env_name = "MY_PAT";
+    CHECK(read_token(input, stdin_text, env_with("dapi-env"))->reveal() == "dapi-env");
+  }
+
+  SUBCASE("none: a usage error that says how to give one")
+  {
+    const auto token = read_token({}, stdin_text, env_with(std::nullopt));
+    REQUIRE_FALSE(token);
+    CHECK(token.error().kind == aigw::util::ErrorKind::usage);
+    CHECK(token.error().message
+          == "no token: pipe it to --token-stdin, name a file with --token-file, or export "
+             "DATABRICKS_TOKEN");
+  }
+
+  SUBCASE("a token with a space inside is refused, and not echoed")
+  {
+    std::istringstream bad("dapi one two");
+    const auto token = read_token(TokenInput{true}, bad, env_with(std::nullopt));
+    REQUIRE_FALSE(token);
+    CHECK(token.error().message.find("dapi") == std::string::npos);
+  }
+}
+
+TEST_CASE("core credential file round trip")
+{
+  aigw::test::TempDir dir;
+  aigw::core::StoredCredential stored{"pat", aigw::util::Secret("dapi-stored-1")};
+  aigw::test::write_bytes(dir / "c.json", aigw::core::credential_file_text(stored));
+  const auto loaded = aigw::core::load_credential(dir / "c.json");
+  REQUIRE(loaded);
+  CHECK(loaded->token->reveal() == "dapi-stored-1");
+
+  const auto missing = aigw::core::load_credential(dir / "none.json");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("no credential is configured") == 0);
+}

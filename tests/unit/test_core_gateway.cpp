@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include "core/gateway.hpp"
+
+using aigw::core::normalize_base_url;
+using aigw::core::resolve_routes;
+using aigw::core::RouteOptions;
+
+TEST_CASE("core::resolve_routes, gateway layout")
+{
+  RouteOptions options;
+  options.gateway = "https://1234.ai-gateway.cloud.databricks.com/";
+  const auto routes = resolve_routes(options);
+  REQUIRE(routes);
+  CHECK(*routes->claude == "https://1234.ai-gateway.cloud.databricks.com/anthropic");
+  CHECK(*routes->codex == "https://1234.ai-gateway.cloud.databricks.com/openai/v1");
+  CHECK(*routes->gemini == "https://1234.ai-gateway.cloud.databricks.com/gemini");
+  CHECK(*routes->cursor == "https://1234.ai-gateway.cloud.databricks.com/cursor/v1");
+}
+
+TEST_CASE("core::resolve_routes, workspace layout and overrides")
+{
+  RouteOptions options;
+  options.workspace = "https://adb-1.2.azuredatabricks.net";
+  options.gemini_url = "http://127.0.0.1:8765/gemini";
+  const auto routes = resolve_routes(options);
+  REQUIRE(routes);
+  CHECK(*routes->claude == "https://adb-1.2.azuredatabricks.net/ai-gateway/anthropic");
+  CHECK(*routes->codex == "https://adb-1.2.azuredatabricks.net/ai-gateway/codex/v1");
+  CHECK(*routes->gemini == "http://127.0.0.1:8765/gemini");
+  CHECK_FALSE(routes->cursor);
+}
+
+TEST_CASE("core::normalize_base_url rejects what cannot be a base URL")
+{
+  const struct
+  {
+    const char* url;
+    const char* message;
+  } cases[] = {
+    {"gw.example.com", "--gateway \"gw.example.com\": not a URL (expected https://host/...)"},
+    {"http://gw.example.com", "--gateway \"http://gw.example.com\": https is required (http "
+                              "only for loopback hosts)"},
+    {"ftp://gw.example.com", "--gateway \"ftp://gw.example.com\": scheme must be https"},
+    {"https://u:p@gw.example.com", "--gateway \"https://u:p@gw.example.com\": credentials do "
+                                   "not belong in a URL; use --auth"},
+    {"https://gw.example.com/?a=1", "--gateway \"https://gw.example.com/?a=1\": a base URL "
+                                    "takes no query or fragment"},
+    {"https:///path", "--gateway \"https:///path\": no valid host name"},
+    {"https://gw example.com", "--gateway \"https://gw example.com\": contains a character a "
+                               "URL cannot hold"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.url);
+    const auto result = normalize_base_url(c.url, "--gateway");
+    REQUIRE_FALSE(result);
+    CHECK(result.error().kind == aigw::util::ErrorKind::usage);
+    CHECK(result.error().message == c.message);
+  }
+}
+
+TEST_CASE("core::normalize_base_url allows http on loopback only")
+{
+  CHECK(*normalize_base_url("http://127.0.0.1:8080/x/", "--gateway") == "http://127.0.0.1:8080/x");
+  CHECK(*normalize_base_url("http://localhost:1", "--gateway") == "http://localhost:1");
+  CHECK(*normalize_base_url("http://[::1]:9/", "--gateway") == "http://[::1]:9");
+  CHECK_FALSE(normalize_base_url("http://127.example.com", "--gateway"));
+}
+
+TEST_CASE("core::is_private_host")
+{
+  for (const char* host : {"127.0.0.1", "localhost", "10.1.2.3", "172.16.0.1", "192.168.1.1",
+                           "169.254.169.254", "[::1]", "[fd00::1]"}) {
+    CAPTURE(host);
+    CHECK(aigw::core::is_private_host(host));
+  }
+  for (const char* host : {"gw.example.com", "172.32.0.1", "8.8.8.8"}) {
+    CAPTURE(host);
+    CHECK_FALSE(aigw::core::is_private_host(host));
+  }
+}
