@@ -11,6 +11,7 @@ set(AIGW_SOURCES
   src/config/json_document.cpp
   src/config/toml_document.cpp
   src/config/dotenv_document.cpp
+  src/config/cursor_state_document.cpp
   src/config/file_lock.cpp
   src/config/safe_writer.cpp
   src/core/paths.cpp

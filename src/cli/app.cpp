@@ -4,9 +4,13 @@
 // message on stderr and an exit code. Nothing below this file prints errors or exits.
 #include "cli/app.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -43,6 +47,61 @@ add_global_options(CLI::App& app, GlobalOptions& global)
   app.add_flag("-v,--verbose", global.verbose, "more logging on stderr (-vv: debug)");
   app.add_flag("-q,--quiet", global.quiet, "errors only on stderr");
   app.add_flag("--no-color", global.no_color, "no colour on stderr");
+}
+
+// Edit distance, for "did you mean" on a mistyped command.
+std::size_t
+distance(const std::string& a, const std::string& b)
+{
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Usage errors CLI11 would word badly: a secret option (CLI11 would echo the secret back
+// in its message) and an unknown command (CLI11 only says one is required).
+std::optional<std::string>
+precheck_arguments(const std::vector<std::string>& args)
+{
+  for (const auto& arg : args) {
+    if (arg == "--token" || arg.rfind("--token=", 0) == 0) {
+      return std::string("--token: a secret is never read from the command line, where ps and "
+                         "shell history would keep it; use --token-stdin, --token-file FILE "
+                         "or DATABRICKS_TOKEN");
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--home") {
+      ++i;
+      continue;
+    }
+    if (args[i].empty() || args[i][0] == '-') {
+      continue;
+    }
+    std::string closest;
+    for (const auto& spec : command_table()) {
+      if (args[i] == spec.name) {
+        return std::nullopt;
+      }
+      if (distance(args[i], spec.name) <= 2) {
+        closest = spec.name;
+      }
+    }
+    return "unknown command \"" + args[i] + "\""
+           + (closest.empty() ? std::string() : "; did you mean \"" + closest + "\"?");
+  }
+  return std::nullopt;
 }
 
 int
@@ -88,6 +147,11 @@ run(int argc, char** argv)
     runners[command] = {&spec, spec.setup(*command)};
   }
 
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (auto problem = precheck_arguments(args)) {
+    util::log::write(util::log::Level::error, *problem + " (see aigw-setup --help)");
+    return static_cast<int>(ExitCode::usage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {

@@ -26,6 +26,7 @@ enum class Format {
   jsonc,  // JSON with // and /* */ comments (Gemini CLI settings.json)
   toml,   // TOML 1.0 (Codex config.toml)
   dotenv, // the dialect of npm dotenv 16/17 (Gemini CLI .env)
+  cursor_db, // Cursor's state.vscdb (SQLite): rows of ItemTable, some holding JSON
 };
 
 // Where and why a file failed to parse. Lines and columns count from 1.
@@ -69,5 +70,14 @@ util::Expected<std::unique_ptr<Document>, ParseError> parse_json(std::string tex
                                                                  bool allow_comments);
 util::Expected<std::unique_ptr<Document>, ParseError> parse_toml(std::string text);
 util::Expected<std::unique_ptr<Document>, ParseError> parse_dotenv(std::string text);
+util::Expected<std::unique_ptr<Document>, ParseError> parse_cursor_state(std::string bytes);
+
+// Cursor's state rows as "key = value" lines, sorted, JSON rows pretty-printed: what a
+// person can read in a diff of that binary file.
+std::string cursor_state_listing(const std::string& bytes);
+
+// The text a diff of a file in `format` should compare: the file itself, but for binary
+// formats a readable listing.
+std::string display_text(Format format, const std::string& bytes);
 
 } // namespace aigw::config

@@ -246,8 +246,10 @@ describe(const PendingFile& pending)
 std::string
 dry_run_diff(const PendingFile& pending)
 {
-  const std::string before = util::redact(pending.before);
-  const std::string after = util::redact(pending.after.value_or(""));
+  const auto format = format_from_name(pending.record.format).value_or(config::Format::json);
+  const std::string before = util::redact(config::display_text(format, pending.before));
+  const std::string after =
+    util::redact(config::display_text(format, pending.after.value_or("")));
   return util::unified_diff(before, after, pending.record.path.string());
 }
 

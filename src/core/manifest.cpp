@@ -147,10 +147,13 @@ load_manifest(const std::filesystem::path& file)
                                       "start over (configured files are not affected)");
   }
   try {
-    for (const auto& record : json.value("files", Json::array())) {
+    // Named copies: items() of a temporary would dangle.
+    const Json files = json.value("files", Json::array());
+    const Json agents = json.value("agents", Json::object());
+    for (const auto& record : files) {
       manifest.files.push_back(record_from_json(record));
     }
-    for (const auto& [agent, summary] : json.value("agents", Json::object()).items()) {
+    for (const auto& [agent, summary] : agents.items()) {
       manifest.agents[agent] = summary;
     }
   } catch (const Json::exception& error) {

@@ -13,6 +13,7 @@ constexpr std::array k_format_names{
   std::pair{config::Format::jsonc, "jsonc"},
   std::pair{config::Format::toml, "toml"},
   std::pair{config::Format::dotenv, "dotenv"},
+  std::pair{config::Format::cursor_db, "cursor-db"},
 };
 
 } // namespace

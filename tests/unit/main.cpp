@@ -4,6 +4,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -16,6 +17,8 @@ int
 main(int argc, char** argv)
 {
   namespace fs = std::filesystem;
+  // A child that exits before reading its stdin must not kill the test run.
+  std::signal(SIGPIPE, SIG_IGN);
   const fs::path root = fs::temp_directory_path() / ("aigw-tests-" + std::to_string(getpid()));
   fs::create_directories(root);
   aigw::test::set_scratch_root(root);

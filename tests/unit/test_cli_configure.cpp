@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+// configure and unconfigure through the real binary, on whole fixture homes, compared byte
+// for byte with golden trees in tests/fixtures/expected/.
+#include <doctest/doctest.h>
+
+#include "support/cli_runner.hpp"
+#include "support/home_tree.hpp"
+#include "support/test_context.hpp"
+
+namespace fs = std::filesystem;
+using aigw::test::check_tree;
+using aigw::test::fixture;
+using aigw::test::run_cli;
+using aigw::test::snapshot;
+using aigw::test::TempDir;
+
+namespace {
+
+const std::string k_token = "dapi-test-token-4f3a9c";
+
+std::vector<std::string>
+configure_args(const fs::path& home, std::vector<std::string> extra)
+{
+  std::vector<std::string> args{"--home", home.string(), "configure", "--all",
+                                "--gateway", "https://gw.example.com", "--token-stdin",
+                                "--gemini-trust", "off", "--cursor-model", "databricks-gpt-5-2"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+fs::path
+home_from(const TempDir& dir, const std::string& fixture_home)
+{
+  const fs::path home = dir / "home";
+  if (fixture_home.empty()) {
+    fs::create_directories(home);
+  } else {
+    aigw::test::copy_tree(fixture("homes/" + fixture_home), home);
+  }
+  return home;
+}
+
+void
+check_round_trip(const std::string& fixture_home, const std::string& golden,
+                 const std::vector<std::string>& extra)
+{
+  TempDir dir;
+  const fs::path home = home_from(dir, fixture_home);
+  const auto before = snapshot(home);
+
+  auto first = run_cli(configure_args(home, extra), k_token + "\n");
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  check_tree(fixture("expected/" + golden), home);
+
+  SUBCASE("a second configure changes no byte")
+  {
+    const auto after_first = snapshot(home, aigw::test::k_tool_dir);
+    auto second = run_cli(configure_args(home, extra), k_token + "\n");
+    REQUIRE(second.exit_code == 0);
+    CHECK(snapshot(home, aigw::test::k_tool_dir) == after_first);
+    CHECK(second.out.find("changed") == std::string::npos);
+    CHECK(second.out.find("created") == std::string::npos);
+  }
+
+  SUBCASE("unconfigure gives the original bytes back")
+  {
+    auto undo = run_cli({"--home", home.string(), "unconfigure", "--all"});
+    INFO(undo.err);
+    REQUIRE(undo.exit_code == 0);
+    CHECK(snapshot(home, aigw::test::k_tool_dir) == before);
+  }
+}
+
+} // namespace
+
+TEST_CASE("cli configure --all into an empty home, helper mode")
+{
+  check_round_trip("", "empty-helper", {});
+}
+
+TEST_CASE("cli configure --all into real-world files, helper mode")
+{
+  check_round_trip("real-world", "real-world-helper", {"--skip-onboarding"});
+}
+
+TEST_CASE("cli configure --all into real-world files, inline secrets and extra headers")
+{
+  check_round_trip("real-world", "real-world-inline",
+                   {"--secrets", "inline", "--header", "X-Team: data-eng"});
+}
+
+TEST_CASE("cli configure codex migrates a legacy profile only when asked")
+{
+  TempDir dir;
+  const fs::path home = home_from(dir, "legacy-codex");
+  const std::vector<std::string> base{"--home", home.string(), "configure", "codex",
+                                      "--gateway", "https://gw.example.com", "--token-stdin"};
+
+  auto reported = run_cli(base, k_token);
+  REQUIRE(reported.exit_code == 0);
+  CHECK(reported.err.find("legacy profile form") != std::string::npos);
+  CHECK(reported.err.find("--codex-migrate-profiles") != std::string::npos);
+
+  auto args = base;
+  args.push_back("--codex-migrate-profiles");
+  auto migrated = run_cli(args, k_token);
+  INFO(migrated.err);
+  REQUIRE(migrated.exit_code == 0);
+  check_tree(fixture("expected/legacy-codex-migrated"), home);
+}
+
+TEST_CASE("cli unconfigure keeps the user's later edits")
+{
+  TempDir dir;
+  const fs::path home = home_from(dir, "real-world");
+  REQUIRE(run_cli(configure_args(home, {}), k_token).exit_code == 0);
+
+  // The user changes one owned key and adds one of their own after configure.
+  const fs::path env_file = home / ".gemini/.env";
+  std::string env = aigw::test::read_bytes(env_file);
+  const auto at = env.find("GEMINI_MODEL=databricks-gemini-2-5-flash");
+  REQUIRE(at != std::string::npos);
+  env.replace(at, 40, "GEMINI_MODEL=databricks-gemini-3-pro    ");
+  env += "MY_NEW=1\r\n";
+  aigw::test::write_bytes(env_file, env);
+
+  auto undo = run_cli({"--home", home.string(), "unconfigure", "gemini"});
+  INFO(undo.err);
+  REQUIRE(undo.exit_code == 0);
+  CHECK(undo.out.find("kept your edit of GEMINI_MODEL") != std::string::npos);
+  check_tree(fixture("expected/real-world-gemini-edited-unconfigured"), home);
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+// What the tool promises never to do: change anything when one file does not parse, write
+// during a dry run, let a token out, or interleave two runs.
+#include <doctest/doctest.h>
+
+#include <future>
+
+#include <nlohmann/json.hpp>
+
+#include "support/cli_runner.hpp"
+#include "support/home_tree.hpp"
+#include "support/test_context.hpp"
+
+namespace fs = std::filesystem;
+using aigw::test::run_cli;
+using aigw::test::snapshot;
+using aigw::test::TempDir;
+
+namespace {
+
+const std::string k_token = "dapi-never-shown-7d2e1b";
+
+std::vector<std::string>
+configure_all(const fs::path& home, std::vector<std::string> extra = {})
+{
+  std::vector<std::string> args{"--home", home.string(), "configure", "--all", "--gateway",
+                                "https://gw.example.com", "--token-stdin", "--gemini-trust",
+                                "off"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+fs::path
+real_world_home(const TempDir& dir)
+{
+  aigw::test::copy_tree(aigw::test::fixture("homes/real-world"), dir / "home");
+  return dir / "home";
+}
+
+} // namespace
+
+TEST_CASE("cli: a file that does not parse stops configure with nothing changed")
+{
+  const struct
+  {
+    const char* file;
+    const char* content;
+    const char* position;
+  } cases[] = {
+    {".claude/settings.json", "{\n  \"env\": {,}\n}\n", ".claude/settings.json:2:"},
+    {".codex/config.toml", "model = \"gpt-5\nx = 1\n", ".codex/config.toml:1:"},
+    {".gemini/.env", "GEMINI_MODEL='unterminated\n", ".gemini/.env:1:"},
+    {".gemini/settings.json", "{ \"a\": 1, }\n", ".gemini/settings.json:1:"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.file);
+    TempDir dir;
+    const fs::path home = real_world_home(dir);
+    aigw::test::write_bytes(home / c.file, c.content);
+    const auto before = snapshot(home);
+
+    auto result = run_cli(configure_all(home), k_token);
+    CHECK(result.exit_code == 3);
+    CHECK(result.err.find((home / c.position).string()) != std::string::npos);
+    CHECK(result.err.find("aigw-setup: error: ") == 0);
+    CHECK(snapshot(home) == before);
+    CHECK_FALSE(fs::exists(home / aigw::test::k_tool_dir / "backups"));
+  }
+}
+
+TEST_CASE("cli: --dry-run prints diffs and writes nothing")
+{
+  TempDir dir;
+  const fs::path home = real_world_home(dir);
+  const auto before = snapshot(home);
+  auto args = configure_all(home, {"--secrets", "inline"});
+  args.insert(args.begin(), "--dry-run");
+
+  auto result = run_cli(args, k_token);
+  REQUIRE(result.exit_code == 0);
+  CHECK(snapshot(home) == before);
+  CHECK_FALSE(fs::exists(home / aigw::test::k_tool_dir));
+  CHECK(result.out.find("+++ " + (home / ".claude/settings.json").string()) != std::string::npos);
+  CHECK(result.out.find("\"ANTHROPIC_AUTH_TOKEN\": \"***\"") != std::string::npos);
+  CHECK(result.out.find("dry run: nothing was written") != std::string::npos);
+  CHECK(result.out.find(k_token) == std::string::npos);
+}
+
+TEST_CASE("cli: the token never appears in any output but `token`")
+{
+  TempDir dir;
+  const fs::path home = real_world_home(dir);
+  std::vector<aigw::test::CliResult> results;
+  for (const char* secrets : {"helper", "inline"}) {
+    results.push_back(run_cli(configure_all(home, {"--secrets", secrets, "-vv"}), k_token));
+    auto json = configure_all(home, {"--secrets", secrets});
+    json.insert(json.begin(), "--json");
+    results.push_back(run_cli(json, k_token));
+    json.insert(json.begin(), "--dry-run");
+    results.push_back(run_cli(json, k_token));
+  }
+  results.push_back(run_cli({"--home", home.string(), "status"}));
+  results.push_back(run_cli({"--home", home.string(), "--json", "status"}));
+  results.push_back(run_cli({"--home", home.string(), "configure", "--all", "--token-stdin",
+                             "--gateway", "http://not-loopback.example.com"},
+                            k_token));
+  results.push_back(run_cli({"--home", home.string(), "-vv", "unconfigure", "--all"}));
+  for (const auto& result : results) {
+    CHECK(result.out.find(k_token) == std::string::npos);
+    CHECK(result.err.find(k_token) == std::string::npos);
+  }
+  CHECK(results[1].exit_code == 0);
+  const auto parsed = nlohmann::json::parse(results[1].out);
+  CHECK(parsed["command"] == "configure");
+}
+
+TEST_CASE("cli: two configure runs at once both finish and leave valid files")
+{
+  TempDir dir;
+  const fs::path home = real_world_home(dir);
+  auto first = std::async(std::launch::async, [&] {
+    return run_cli(configure_all(home, {"--claude-model", "model-a"}), k_token);
+  });
+  auto second = std::async(std::launch::async, [&] {
+    return run_cli(configure_all(home, {"--claude-model", "model-b"}), k_token);
+  });
+  const auto a = first.get();
+  const auto b = second.get();
+  CHECK(a.exit_code == 0);
+  CHECK(b.exit_code == 0);
+
+  const auto settings_text = aigw::test::read_bytes(home / ".claude/settings.json");
+  const auto settings = nlohmann::json::parse(settings_text);
+  const std::string model = settings["env"]["ANTHROPIC_MODEL"];
+  CHECK((model == "model-a" || model == "model-b"));
+  CHECK(settings["env"]["MY_TEAM_VAR"] == "keep-me");
+
+  auto undo = run_cli({"--home", home.string(), "unconfigure", "--all"});
+  CHECK(undo.exit_code == 0);
+  const auto original = snapshot(aigw::test::fixture("homes/real-world"));
+  CHECK(snapshot(home, aigw::test::k_tool_dir) == original);
+}
+
+TEST_CASE("cli: usage errors exit 2 and say what is wrong")
+{
+  TempDir dir;
+  const std::string home = dir.path().string();
+  const struct
+  {
+    std::vector<std::string> args;
+    std::string input;
+    const char* message;
+  } cases[] = {
+    {{"--home", home, "configure", "claude", "--gateway", "http://gw.example.com",
+      "--token-stdin"},
+     k_token,
+     "--gateway \"http://gw.example.com\": https is required (http only for loopback hosts)"},
+    {{"--home", home, "configure", "claude", "--gateway", "https://gw.example.com"},
+     "",
+     "no token: pipe it to --token-stdin"},
+    {{"--home", home, "configure", "claude", "--token", k_token}, "", "--token"},
+    {{"--home", home, "configure", "vim"}, "", "vim"},
+    {{"--home", home, "frobnicate"}, "", "frobnicate"},
+    {{"--home", home, "configure", "claude", "--token-stdin", "--gateway",
+      "https://gw.example.com", "--header", "no colon"},
+     k_token,
+     "--header \"no colon\": expected \"Name: value\""},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.message);
+    auto result = run_cli(c.args, c.input);
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find(c.message) != std::string::npos);
+    CHECK(result.out.empty());
+    CHECK(result.err.find(k_token) == std::string::npos);
+  }
+}

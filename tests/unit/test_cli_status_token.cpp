@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/cli_runner.hpp"
+#include "support/home_tree.hpp"
+#include "support/test_context.hpp"
+
+namespace fs = std::filesystem;
+using aigw::test::run_cli;
+using aigw::test::TempDir;
+
+namespace {
+
+unsigned
+mode_of(const fs::path& path)
+{
+  struct stat info
+  {
+  };
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  return info.st_mode & 07777;
+}
+
+} // namespace
+
+TEST_CASE("cli token")
+{
+  TempDir dir;
+  const std::string home = (dir / "home").string();
+
+  SUBCASE("without configure: a clear error and exit 1")
+  {
+    auto result = run_cli({"--home", home, "token"});
+    CHECK(result.exit_code == 1);
+    CHECK(result.out.empty());
+    CHECK(result.err.find("no credential is configured") != std::string::npos);
+  }
+
+  SUBCASE("after configure: the token alone, kept 0600 in a 0700 folder")
+  {
+    REQUIRE(run_cli({"--home", home, "configure", "claude", "--gateway",
+                     "https://gw.example.com", "--token-stdin"},
+                    "dapi-kept-123456\n")
+              .exit_code
+            == 0);
+    auto result = run_cli({"--home", home, "token"});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "dapi-kept-123456\n");
+    CHECK(result.err.empty());
+    const fs::path tool = fs::path(home) / aigw::test::k_tool_dir;
+    CHECK(mode_of(tool) == 0700);
+    CHECK(mode_of(tool / "credentials.json") == 0600);
+  }
+
+  SUBCASE("--token-env keeps only the variable's name")
+  {
+    REQUIRE(run_cli({"--home", home, "configure", "claude", "--gateway",
+                     "https://gw.example.com", "--token-env", "MY_PAT"},
+                    "", {{"MY_PAT", "dapi-from-env-99"}})
+              .exit_code
+            == 0);
+    const auto stored = aigw::test::read_bytes(fs::path(home) / aigw::test::k_tool_dir
+                                               / "credentials.json");
+    CHECK(stored.find("dapi-from-env-99") == std::string::npos);
+    CHECK(run_cli({"--home", home, "token"}, "", {{"MY_PAT", "dapi-rotated-42"}}).out
+          == "dapi-rotated-42\n");
+    auto unset = run_cli({"--home", home, "token"});
+    CHECK(unset.exit_code == 1);
+    CHECK(unset.err.find("$MY_PAT is not set") != std::string::npos);
+  }
+}
+
+TEST_CASE("cli status")
+{
+  TempDir dir;
+  const fs::path home = dir / "home";
+  aigw::test::copy_tree(aigw::test::fixture("homes/real-world"), home);
+  REQUIRE(run_cli({"--home", home.string(), "configure", "claude", "codex", "--gateway",
+                   "https://gw.example.com", "--token-stdin"},
+                  "dapi-status-123456")
+            .exit_code
+          == 0);
+  aigw::test::write_bytes(home / ".codex/config.toml",
+                          aigw::test::read_bytes(home / ".codex/config.toml") + "# mine\n");
+
+  auto result = run_cli({"--home", home.string(), "--json", "status"});
+  REQUIRE(result.exit_code == 0);
+  const auto status = nlohmann::json::parse(result.out);
+  REQUIRE(status["agents"].size() == 2);
+  CHECK(status["agents"][0]["agent"] == "claude");
+  CHECK(status["agents"][0]["route"] == "https://gw.example.com/anthropic");
+  CHECK(status["agents"][0]["model"] == "databricks-claude-opus-4-6");
+  CHECK(status["agents"][0]["secrets"] == "helper");
+  CHECK(status["agents"][0]["files"][0]["state"] == "as written");
+  CHECK(status["agents"][1]["agent"] == "codex");
+  CHECK(status["agents"][1]["files"][0]["state"] == "edited since");
+  CHECK(status["credential"]["token"] == "***");
+  CHECK(status["backups"].size() == 2);
+
+  auto text = run_cli({"--home", home.string(), "status"});
+  CHECK(text.out.find("claude: https://gw.example.com/anthropic model "
+                      "databricks-claude-opus-4-6 secrets helper\n")
+        != std::string::npos);
+  CHECK(text.out.find("  ~/.codex/config.toml: edited since\n") != std::string::npos);
+}
