@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libyaml-cpp-dev doctest-dev
-  libcurl4-openssl-dev libsqlite3-dev libssl-dev libdtl-dev
+  libcurl4-openssl-dev libsqlite3-dev libssl-dev libdtl-dev libcpp-httplib-dev
   sqlite3 ca-certificates
 )
 

@@ -9,7 +9,13 @@ set(AIGW_SOURCES
   src/util/secret.cpp
   src/config/document.cpp
   src/config/json_document.cpp
+  src/config/json_scan.cpp
+  src/config/json_check.cpp
   src/config/toml_document.cpp
+  src/config/toml_layout.cpp
+  src/config/toml_locate.cpp
+  src/config/toml_splice.cpp
+  src/config/toml_values.cpp
   src/config/dotenv_document.cpp
   src/config/cursor_state_document.cpp
   src/config/file_lock.cpp
@@ -17,6 +23,11 @@ set(AIGW_SOURCES
   src/core/paths.cpp
   src/core/gateway.cpp
   src/core/credentials.cpp
+  src/core/databricks_auth.cpp
+  src/core/databricks_config.cpp
+  src/core/databricks_tokens.cpp
+  src/core/otel_tables.cpp
+  src/core/sql_warehouse.cpp
   src/core/manifest.cpp
   src/core/plan.cpp
   src/core/changes.cpp
@@ -34,4 +45,25 @@ set(AIGW_SOURCES
   src/cli/unconfigure.cpp
   src/cli/status.cpp
   src/cli/token.cpp
+  src/cli/relay.cpp
+  src/cli/telemetry.cpp
+  src/net/headers.cpp
+  src/net/databricks_client.cpp
+  src/net/wire_routes.cpp
+  src/net/offline_replies.cpp
+  src/net/offline_anthropic.cpp
+  src/net/offline_responses.cpp
+  src/net/offline_schema.cpp
+  src/net/offline_gemini.cpp
+  src/net/offline_chat.cpp
+  src/net/spool.cpp
+  src/net/spool_files.cpp
+  src/net/spool_flush.cpp
+  src/net/curl_client.cpp
+  src/net/relay_config.cpp
+  src/net/relay_server.cpp
+  src/net/relay_checks.cpp
+  src/net/relay_stream.cpp
+  src/net/relay_forward.cpp
+  src/net/relay_telemetry.cpp
 )

@@ -14,6 +14,9 @@ command_table()
     {"status", "what is configured, where, for which gateway and model", setup_status, false},
     {"token", "print the bearer token for the configured auth (for credential helpers)",
      setup_token, false},
+    {"relay", "the local relay: forwards to the gateway, or stands in for it offline",
+     setup_relay, false},
+    {"telemetry", "OpenTelemetry into Unity Catalog: create-tables", setup_telemetry, false},
   };
   return k_commands;
 }

@@ -29,5 +29,7 @@ CommandRunner setup_configure(CLI::App& command);
 CommandRunner setup_unconfigure(CLI::App& command);
 CommandRunner setup_status(CLI::App& command);
 CommandRunner setup_token(CLI::App& command);
+CommandRunner setup_relay(CLI::App& command);
+CommandRunner setup_telemetry(CLI::App& command);
 
 } // namespace aigw::cli

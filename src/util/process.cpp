@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "util/process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -33,28 +34,97 @@ c_argv(const std::vector<std::string>& argv)
   return pointers;
 }
 
-pid_t
-spawn_with_pipe(const std::vector<std::string>& argv, int& read_end)
+// The current environment without the variables named in `unset`.
+std::vector<std::string>
+child_environment(const std::vector<std::string>& unset)
 {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const std::string_view name = text.substr(0, text.find('='));
+    if (std::find(unset.begin(), unset.end(), name) == unset.end()) {
+      entries.emplace_back(text);
+    }
+  }
+  return entries;
+}
+
+// Start `argv` with stdout (and stderr when `err_end` is given) on pipes whose read ends
+// are returned; stdin and an uncaptured stderr are /dev/null.
+pid_t
+spawn_with_pipes(const std::vector<std::string>& argv, const CaptureOptions& options,
+                 int& out_end, int* err_end)
+{
+  int out_fds[2] = {-1, -1};
+  int err_fds[2] = {-1, -1};
+  if (::pipe2(out_fds, O_CLOEXEC) != 0) {
+    return -1;
+  }
+  if (err_end != nullptr && ::pipe2(err_fds, O_CLOEXEC) != 0) {
+    ::close(out_fds[0]);
+    ::close(out_fds[1]);
     return -1;
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_fds[1], 1);
+  if (err_end != nullptr) {
+    posix_spawn_file_actions_adddup2(&actions, err_fds[1], 2);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  }
 
   pid_t pid = -1;
   auto args = c_argv(argv);
-  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) {
+  auto env_strings = child_environment(options.unset_env);
+  auto env = c_argv(env_strings);
+  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), env.data()) != 0) {
     pid = -1;
   }
   posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  read_end = fds[0];
+  ::close(out_fds[1]);
+  out_end = out_fds[0];
+  if (err_end != nullptr) {
+    ::close(err_fds[1]);
+    *err_end = err_fds[0];
+  }
   return pid;
+}
+
+// Read both pipes until they close or `deadline` passes; true when it passed. Each pipe
+// is closed and set to -1 once it reaches its end.
+bool
+drain(int& out_end, int& err_end, std::chrono::steady_clock::time_point deadline,
+      ProcessOutput& result)
+{
+  int* fds[2] = {&out_end, &err_end};
+  std::string* sinks[2] = {&result.out, &result.err};
+  char buffer[4096];
+  while (*fds[0] >= 0 || *fds[1] >= 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return true;
+    }
+    pollfd watch[2] = {{*fds[0], POLLIN, 0}, {*fds[1], POLLIN, 0}};
+    if (::poll(watch, 2, static_cast<int>(left.count())) <= 0) {
+      continue;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (*fds[i] < 0 || (watch[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
+        continue;
+      }
+      const ssize_t n = ::read(*fds[i], buffer, sizeof buffer);
+      if (n <= 0) {
+        ::close(*fds[i]);
+        *fds[i] = -1;
+      } else {
+        sinks[i]->append(buffer, static_cast<std::size_t>(n));
+      }
+    }
+  }
+  return false;
 }
 
 } // namespace
@@ -62,37 +132,35 @@ spawn_with_pipe(const std::vector<std::string>& argv, int& read_end)
 ProcessOutput
 run_capture(const std::vector<std::string>& argv, std::chrono::milliseconds timeout)
 {
+  CaptureOptions options;
+  options.timeout = timeout;
+  return run_capture(argv, options);
+}
+
+ProcessOutput
+run_capture(const std::vector<std::string>& argv, const CaptureOptions& options)
+{
   ProcessOutput result;
-  int read_end = -1;
-  const pid_t pid = spawn_with_pipe(argv, read_end);
+  int out_end = -1;
+  int err_end = -1;
+  const pid_t pid = spawn_with_pipes(argv, options, out_end,
+                                     options.capture_stderr ? &err_end : nullptr);
   if (pid < 0) {
-    if (read_end >= 0) {
-      ::close(read_end);
+    for (const int fd : {out_end, err_end}) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
     }
     return result;
   }
 
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool timed_out = false;
-  char buffer[4096];
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  const bool timed_out = drain(out_end, err_end, deadline, result);
+  for (const int fd : {out_end, err_end}) {
+    if (fd >= 0) {
+      ::close(fd);
     }
-    pollfd watch{read_end, POLLIN, 0};
-    if (::poll(&watch, 1, static_cast<int>(left.count())) <= 0) {
-      continue;
-    }
-    const ssize_t n = ::read(read_end, buffer, sizeof buffer);
-    if (n <= 0) {
-      break;
-    }
-    result.out.append(buffer, static_cast<std::size_t>(n));
   }
-  ::close(read_end);
 
   if (timed_out) {
     ::kill(pid, SIGKILL);

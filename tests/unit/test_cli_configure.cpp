@@ -59,8 +59,8 @@ check_round_trip(const std::string& fixture_home, const std::string& golden,
     auto second = run_cli(configure_args(home, extra), k_token + "\n");
     REQUIRE(second.exit_code == 0);
     CHECK(snapshot(home, aigw::test::k_tool_dir) == after_first);
-    CHECK(second.out.find("changed") == std::string::npos);
-    CHECK(second.out.find("created") == std::string::npos);
+    CHECK(second.out.find(": changed ") == std::string::npos);
+    CHECK(second.out.find(": created ") == std::string::npos);
   }
 
   SUBCASE("unconfigure gives the original bytes back")

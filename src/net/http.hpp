@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// The HTTP client every remote call goes through (relay upstream, `test`, the Databricks
+// REST client). libcurl stays behind this interface: <curl/curl.h> is included only in
+// net/curl_client.cpp. Failures that are not an HTTP status come back as an HttpError
+// kind, which is what `test` and `doctor` turn into a remedy.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/expected.hpp"
+
+namespace aigw::net {
+
+// Header names compare case-insensitively; order and repeats are kept.
+struct Headers
+{
+  std::vector<std::pair<std::string, std::string>> items;
+
+  std::optional<std::string> get(std::string_view name) const;
+  void set(std::string name, std::string value); // replaces every header of that name
+  void add(std::string name, std::string value);
+  void remove(std::string_view name);
+};
+
+struct HttpRequest
+{
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  std::string body;
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{60'000}; // 0: none (long streams)
+  // Fail when no byte arrives for this long, even with no total timeout.
+  std::chrono::milliseconds idle_timeout{120'000};
+};
+
+struct HttpResponse
+{
+  int status = 0;
+  Headers headers;
+  std::string body; // empty when the body was streamed to a callback
+};
+
+enum class HttpErrorKind {
+  dns,        // the host name did not resolve
+  connect,    // refused, unreachable
+  tls,        // handshake or certificate verification failed
+  timeout,    // connect, idle or total timeout
+  proxy,      // the proxy refused or failed
+  reset,      // the connection dropped mid-way
+  cancelled,  // a callback asked to stop (the client went away)
+  other,
+};
+
+struct HttpError
+{
+  HttpErrorKind kind = HttpErrorKind::other;
+  std::string message; // names the redacted URL and the cause
+};
+
+std::string to_string(HttpErrorKind kind);
+
+// Called once with status and headers before any body byte; return false to stop.
+using HeadCallback = std::function<bool(int status, const Headers& headers)>;
+// Called with each piece of the body as it arrives; return false to stop.
+using ChunkCallback = std::function<bool(std::string_view chunk)>;
+
+class HttpClient
+{
+public:
+  virtual ~HttpClient() = default;
+
+  // Send `request` and buffer the whole response.
+  virtual util::Expected<HttpResponse, HttpError> send(const HttpRequest& request) = 0;
+
+  // Send `request` and hand the response to the callbacks as it arrives (server-sent
+  // events pass through this way). The returned response has an empty body.
+  virtual util::Expected<HttpResponse, HttpError> stream(const HttpRequest& request,
+                                                         const HeadCallback& on_head,
+                                                         const ChunkCallback& on_chunk) = 0;
+};
+
+// The libcurl client: TLS verification on, proxy variables honoured, no redirects
+// followed (a redirect is reported, not chased to another host), User-Agent
+// aigw-setup/<version> unless the request sets one.
+std::unique_ptr<HttpClient> make_curl_client();
+
+// `url` with credentials, query values and token-like path parts replaced by ***.
+std::string redact_url(std::string_view url);
+
+} // namespace aigw::net

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: MIT
+// Forward mode for the agent routes. The handler thread starts the upstream request on a
+// worker thread and waits only for the upstream's head; status and headers then go to the
+// agent unchanged (less hop-by-hop ones), and the body follows through a bounded queue
+// that cpp-httplib's content provider drains piece by piece, so server-sent events reach
+// the agent as the gateway sends them. When the agent goes away the provider fails, the
+// stream is cancelled, and the worker's next chunk callback stops the upstream transfer.
+#include "net/relay_internal.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "util/secret.hpp"
+#include "util/strings.hpp"
+
+namespace aigw::net {
+
+namespace {
+
+constexpr const char* k_coding_agent_header = "x-databricks-use-coding-agent-mode";
+
+constexpr std::array<std::string_view, 7> k_hop_by_hop{
+  "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host"};
+
+// Request headers that never go upstream as the agent sent them: the relay key in its
+// three spellings (the real credential replaces it), and framing the client redoes.
+constexpr std::array<std::string_view, 5> k_replaced{"Authorization", "x-api-key",
+                                                     "x-goog-api-key", "Content-Length",
+                                                     "Expect"};
+
+bool
+named_in(std::string_view name, const auto& names)
+{
+  return std::any_of(names.begin(), names.end(),
+                     [name](std::string_view known) { return same_name(name, known); });
+}
+
+// cpp-httplib decodes request bodies sent with these encodings before the handler runs,
+// so the header no longer describes the body.
+bool
+decoded_by_library(const Headers& headers)
+{
+  const std::string encoding(util::trim(headers.get("Content-Encoding").value_or("")));
+  return same_name(encoding, "gzip") || same_name(encoding, "deflate")
+         || same_name(encoding, "br");
+}
+
+std::optional<std::string>
+upstream_base(const core::Routes& routes, Route route)
+{
+  switch (route) {
+  case Route::anthropic:
+    return routes.claude;
+  case Route::openai:
+    return routes.codex;
+  case Route::gemini:
+    return routes.gemini;
+  case Route::cursor:
+    return routes.cursor;
+  case Route::otel:
+    break;
+  }
+  return routes.workspace;
+}
+
+std::string
+route_option(Route route)
+{
+  switch (route) {
+  case Route::anthropic:
+    return "--claude-url";
+  case Route::openai:
+    return "--codex-url";
+  case Route::gemini:
+    return "--gemini-url";
+  case Route::cursor:
+    return "--cursor-url";
+  case Route::otel:
+    break;
+  }
+  return "--workspace";
+}
+
+std::optional<std::size_t>
+content_length(const Headers& headers)
+{
+  const auto value = headers.get("Content-Length");
+  if (!value || value->empty() || value->size() > 18
+      || value->find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(std::stoull(*value));
+}
+
+std::pair<std::string, std::string>
+cause_and_remedy(HttpErrorKind kind, const std::string& option)
+{
+  switch (kind) {
+  case HttpErrorKind::dns:
+    return {"its host name did not resolve", "check " + option + " and your DNS"};
+  case HttpErrorKind::connect:
+    return {"connection refused", "check " + option + " or your network"};
+  case HttpErrorKind::tls:
+    return {"the TLS handshake or certificate check failed",
+            "check that this machine trusts its certificate (a TLS-inspecting proxy needs "
+            "its CA installed)"};
+  case HttpErrorKind::proxy:
+    return {"the proxy refused or failed", "check HTTPS_PROXY and NO_PROXY"};
+  case HttpErrorKind::reset:
+    return {"the connection dropped", "try again, and check " + option + " or your network"};
+  default:
+    return {"the request failed", "run aigw-setup -vv relay to see why"};
+  }
+}
+
+enum class Framing { length, chunked };
+
+// Move the next piece of the upstream body to the agent.
+bool
+pump(UpstreamStream& stream, httplib::DataSink& sink, RequestLog& log, Framing framing)
+{
+  std::string piece;
+  switch (stream.next(piece)) {
+  case UpstreamStream::Next::data:
+    if (!sink.write(piece.data(), piece.size())) {
+      return false;
+    }
+    log.add_out(piece.size());
+    return true;
+  case UpstreamStream::Next::end:
+    if (framing == Framing::chunked) {
+      sink.done();
+      return true;
+    }
+    return false; // shorter than its Content-Length
+  case UpstreamStream::Next::failed:
+    break;
+  }
+  return false;
+}
+
+} // namespace
+
+bool
+is_hop_by_hop(std::string_view name, std::string_view connection)
+{
+  if (named_in(name, k_hop_by_hop) || (name.size() > 6 && same_name(name.substr(0, 6), "Proxy-"))) {
+    return true;
+  }
+  // Connection names further headers meant for this hop only.
+  const auto listed = util::split(connection, ',');
+  return std::any_of(listed.begin(), listed.end(), [name](const std::string& token) {
+    return same_name(util::trim(token), name);
+  });
+}
+
+Headers
+upstream_headers(const InboundRequest& inbound, Route route, const util::Secret& bearer)
+{
+  const std::string connection = inbound.headers.get("Connection").value_or("");
+  const bool decoded = decoded_by_library(inbound.headers);
+  Headers headers;
+  for (const auto& [name, value] : inbound.headers.items) {
+    if (is_hop_by_hop(name, connection) || named_in(name, k_replaced)
+        || (decoded && same_name(name, "Content-Encoding"))) {
+      continue;
+    }
+    headers.add(name, value);
+  }
+
+  headers.add("Authorization", "Bearer " + bearer.reveal());
+  if (route == Route::anthropic && !headers.get(k_coding_agent_header)) {
+    headers.add(k_coding_agent_header, "true");
+  }
+  return headers;
+}
+
+void
+pass_head(httplib::Response& res, int status, const Headers& headers)
+{
+  res.status = status;
+  const std::string connection = headers.get("Connection").value_or("");
+  for (const auto& [name, value] : headers.items) {
+    if (!is_hop_by_hop(name, connection) && !same_name(name, "Content-Length")
+        && !same_name(name, "Content-Type")) {
+      res.set_header(name, value);
+    }
+  }
+}
+
+LocalReply
+upstream_failure(Route route, const std::string& url, const HttpError& error)
+{
+  const bool otel = route == Route::otel;
+  const std::string what = std::string(otel ? "the workspace " : "the gateway ") + redact_url(url);
+  const std::string option = otel ? "--workspace" : "--gateway";
+  if (error.kind == HttpErrorKind::timeout) {
+    return error_reply(route, 504,
+                       what + " did not answer in time; try again, or check " + option
+                         + " and your network");
+  }
+  const auto [cause, remedy] = cause_and_remedy(error.kind, option);
+  return error_reply(route, 502, what + " could not be reached: " + cause + "; " + remedy);
+}
+
+void
+Relay::Impl::forward(Exchange& exchange)
+{
+  const Route route = exchange.routed.route;
+  const auto base = upstream_base(options.routes, route);
+  if (!base) {
+    write_reply(exchange.res,
+                error_reply(route, 502,
+                            "the relay has no upstream for the " + to_string(route)
+                              + " route: start it with --gateway, --workspace or "
+                              + route_option(route)),
+                exchange.log);
+    return;
+  }
+  auto bearer = credentials->bearer();
+  if (!bearer) {
+    write_reply(exchange.res,
+                error_reply(route, 502,
+                            "the relay has no credential for the gateway: "
+                              + util::redact(bearer.error().message)),
+                exchange.log);
+    return;
+  }
+
+  HttpRequest request = upstream_request(exchange, *base, *bearer);
+  const std::string url = request.url;
+  const auto stream = start_stream(std::move(request));
+  if (!stream || !stream->wait_head()) {
+    const auto error = stream ? stream->error() : std::nullopt;
+    if (stream) {
+      end_stream(stream);
+    }
+    write_reply(exchange.res,
+                error ? upstream_failure(route, url, *error)
+                      : error_reply(route, 503, "the relay is stopping"),
+                exchange.log);
+    return;
+  }
+  stream_reply(exchange, stream);
+}
+
+HttpRequest
+Relay::Impl::upstream_request(Exchange& exchange, const std::string& base,
+                              const util::Secret& bearer) const
+{
+  HttpRequest request;
+  request.method = exchange.inbound.method;
+  request.url = base + exchange.routed.rest
+                + (exchange.inbound.query.empty() ? "" : "?" + exchange.inbound.query);
+  request.headers = upstream_headers(exchange.inbound, exchange.routed.route, bearer);
+  request.body = std::move(exchange.inbound.body);
+  request.connect_timeout = options.connect_timeout;
+  request.total_timeout = std::chrono::milliseconds(0); // a stream may last long
+  request.idle_timeout = options.idle_timeout;
+  return request;
+}
+
+std::shared_ptr<UpstreamStream>
+Relay::Impl::start_stream(HttpRequest request)
+{
+  auto stream = std::make_shared<UpstreamStream>();
+  {
+    const std::lock_guard lock(streams_mutex);
+    if (streams_closed) {
+      return nullptr;
+    }
+    streams.insert(stream);
+  }
+  // The worker gets a plain pointer: whoever ends the stream joins the worker first.
+  stream->worker = std::thread([client = client, raw = stream.get(), request = std::move(request)] {
+    raw->put_end(client->stream(
+      request,
+      [raw](int status, const Headers& headers) { return raw->put_head(status, headers); },
+      [raw](std::string_view chunk) { return raw->put_chunk(chunk); }));
+  });
+  return stream;
+}
+
+void
+Relay::Impl::stream_reply(Exchange& exchange, const std::shared_ptr<UpstreamStream>& stream)
+{
+  auto& res = exchange.res;
+  const int status = stream->status();
+  pass_head(res, status, stream->headers());
+  exchange.log->set_status(status);
+  const std::string type = stream->headers().get("Content-Type").value_or("");
+  const auto length = content_length(stream->headers());
+
+  const bool bodiless = status < 200 || status == 204 || status == 304 || length == 0u;
+  if (bodiless || (exchange.inbound.method == "HEAD" && !length)) {
+    if (!type.empty()) {
+      res.set_header("Content-Type", type);
+    }
+    stream->cancel();
+    end_stream(stream);
+    exchange.log->finish();
+    return;
+  }
+
+  auto log = exchange.log;
+  // After a whole reply the worker is done; after a failed one (the agent went away) the
+  // cancel makes its next chunk callback stop the upstream transfer.
+  auto release = [this, stream, log](bool) {
+    stream->cancel();
+    end_stream(stream);
+    log->finish();
+  };
+  if (length) {
+    res.set_content_provider(
+      *length, type,
+      [stream, log](std::size_t, std::size_t, httplib::DataSink& sink) {
+        return pump(*stream, sink, *log, Framing::length);
+      },
+      release);
+  } else {
+    res.set_chunked_content_provider(
+      type,
+      [stream, log](std::size_t, httplib::DataSink& sink) {
+        return pump(*stream, sink, *log, Framing::chunked);
+      },
+      release);
+  }
+  if (type.empty()) {
+    res.headers.erase("Content-Type");
+  }
+}
+
+void
+Relay::Impl::end_stream(const std::shared_ptr<UpstreamStream>& stream)
+{
+  if (stream->worker.joinable()) {
+    stream->worker.join();
+  }
+  const std::lock_guard lock(streams_mutex);
+  streams.erase(stream);
+}
+
+} // namespace aigw::net

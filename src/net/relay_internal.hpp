@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+// Internal to the relay: the state behind net::Relay, shared by relay_server.cpp (the
+// server, the checks, local replies), relay_forward.cpp (streaming to and from the
+// gateway) and relay_telemetry.cpp (OTel exports and the spool). cpp-httplib is seen only
+// by these files.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <httplib.h>
+
+#include "net/relay_server.hpp"
+#include "net/spool.hpp"
+#include "net/wire.hpp"
+
+namespace aigw::net {
+
+// One request's line in the log: written once, when its reply is done.
+class RequestLog
+{
+public:
+  RequestLog(std::string method, std::string path, std::size_t bytes_in);
+
+  void set_route(std::string route) { m_route = std::move(route); }
+  void set_status(int status) { m_status = status; }
+  void add_out(std::size_t bytes) { m_bytes_out += bytes; }
+  void finish();
+
+private:
+  std::string m_method;
+  std::string m_path;
+  std::string m_route = "-";
+  int m_status = 0;
+  std::size_t m_bytes_in = 0;
+  std::size_t m_bytes_out = 0;
+  std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
+  bool m_done = false;
+};
+
+// An upstream reply on its way from the client thread that reads it to the server thread
+// that writes it to the agent. The queue is bounded, so a slow agent slows the upstream
+// read instead of filling memory.
+class UpstreamStream
+{
+public:
+  enum class Next { data, end, failed };
+
+  // Client side: the head arrived; false once the agent is gone.
+  bool put_head(int status, const Headers& headers);
+  // Client side: a piece of the body; false once the agent is gone.
+  bool put_chunk(std::string_view chunk);
+  // Client side: the transfer is over, with `error` when it failed.
+  void put_end(const util::Expected<HttpResponse, HttpError>& result);
+
+  // Server side: wait for the head (or the end before any head).
+  bool wait_head();
+  // Server side: the next piece into `piece`, or why there is none.
+  Next next(std::string& piece);
+  // Either side: stop (the agent went away, or the relay stops).
+  void cancel();
+
+  // The head, once wait_head() said it is there (it does not change after that).
+  int status() const { return m_status; }
+  const Headers& headers() const { return m_headers; }
+  // Why the transfer failed, if it did (and has ended).
+  std::optional<HttpError> error() const;
+
+  UpstreamStream() = default;
+  UpstreamStream(const UpstreamStream&) = delete;
+  UpstreamStream& operator=(const UpstreamStream&) = delete;
+  ~UpstreamStream();
+
+  // Reads the upstream reply; it holds no ownership of this object, which joins it.
+  std::thread worker;
+
+private:
+  mutable std::mutex m_mutex;
+  std::condition_variable m_changed;
+  bool m_head_ready = false;
+  int m_status = 0;
+  Headers m_headers;
+  std::deque<std::string> m_chunks;
+  std::size_t m_queued = 0;
+  bool m_finished = false;
+  bool m_cancelled = false;
+  std::optional<HttpError> m_error;
+};
+
+// A request on its way through the relay: what the agent sent and where the reply goes.
+struct Exchange
+{
+  InboundRequest inbound;
+  RoutedPath routed;
+  httplib::Response& res;
+  std::shared_ptr<RequestLog> log;
+};
+
+struct Relay::Impl
+{
+  RelayOptions options;
+  std::shared_ptr<CredentialSource> credentials;
+  std::shared_ptr<HttpClient> client;
+  httplib::Server server;
+  int port = 0;
+  std::thread listener;
+  std::optional<Spool> spool;
+
+  std::mutex streams_mutex;
+  std::set<std::shared_ptr<UpstreamStream>> streams; // open ones, ended by stop()
+  bool streams_closed = false;                       // stop() began: no new ones
+
+  std::mutex state_mutex;
+  std::condition_variable wake;
+  bool listener_done = false;
+  bool stopping = false;
+  std::thread flusher;
+
+  // relay_server.cpp
+  void install_handlers();
+  util::Result<void> listen();
+  void handle(const httplib::Request& req, httplib::Response& res);
+  // relay_checks.cpp
+  std::optional<LocalReply> refusal(const InboundRequest& inbound,
+                                    const std::optional<RoutedPath>& routed) const;
+
+  // relay_forward.cpp (UpstreamStream itself: relay_stream.cpp)
+  void forward(Exchange& exchange);
+  HttpRequest upstream_request(Exchange& exchange, const std::string& base,
+                               const util::Secret& bearer) const;
+  std::shared_ptr<UpstreamStream> start_stream(HttpRequest request);
+  void stream_reply(Exchange& exchange, const std::shared_ptr<UpstreamStream>& stream);
+  void end_stream(const std::shared_ptr<UpstreamStream>& stream);
+
+  // relay_telemetry.cpp
+  void telemetry(Exchange& exchange);
+  void forward_export(Exchange& exchange, const SpoolRecord& record);
+  void spool_export(Exchange& exchange, const SpoolRecord& record);
+  void flush_loop();
+  void flush_once();
+};
+
+// Shared by the relay_*.cpp files.
+
+// Whether `a` and `b` are the same header name (ASCII case ignored).
+inline bool
+same_name(std::string_view a, std::string_view b)
+{
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x))
+                  == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The path of the request line, as sent (cpp-httplib's own `path` is decoded).
+std::string_view path_of(const httplib::Request& req);
+
+// The request as the agent sent it: raw path and query, headers less the library's own.
+InboundRequest inbound_of(const httplib::Request& req);
+
+// Keep cpp-httplib from compressing the reply or cutting it to a Range by itself (see
+// relay_server.cpp). Call it once the request's headers were copied.
+void keep_library_from_rewriting(const httplib::Request& req);
+
+// Whether the request is an agent's warm-up HEAD or GET on a route's base URL.
+bool is_base_probe(const InboundRequest& inbound, const RoutedPath& routed);
+
+// What the relay says for an error status cpp-httplib chose (413, 404, 415, 400).
+std::string library_error_message(int status, std::size_t body_limit);
+
+
+// Put `reply` on `res` and log it (streamed events are logged when the stream ends).
+void write_reply(httplib::Response& res, const LocalReply& reply,
+                 const std::shared_ptr<RequestLog>& log);
+
+// The headers an upstream request carries: the agent's, less hop-by-hop and credential
+// headers, plus the real credential and what the route adds.
+Headers upstream_headers(const InboundRequest& inbound, Route route, const util::Secret& bearer);
+
+// Whether `name` is hop-by-hop for a message whose Connection header is `connection`.
+bool is_hop_by_hop(std::string_view name, std::string_view connection);
+
+// The 502/504 reply for an upstream that could not be reached at `url`.
+LocalReply upstream_failure(Route route, const std::string& url, const HttpError& error);
+
+// The upstream's status and headers on `res`, less hop-by-hop and framing headers.
+void pass_head(httplib::Response& res, int status, const Headers& headers);
+
+} // namespace aigw::net
