@@ -7,8 +7,11 @@ packages=(
   build-essential cmake pkg-config
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libyaml-cpp-dev doctest-dev
   libcurl4-openssl-dev libsqlite3-dev libssl-dev libdtl-dev libcpp-httplib-dev
-  sqlite3 ca-certificates
+  sqlite3 ca-certificates curl iproute2 util-linux
 )
+# The end-to-end tests install the agent CLIs with npm; Node.js from Debian only when the
+# machine has none (a newer one from elsewhere is kept).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for package in "${packages[@]}"; do

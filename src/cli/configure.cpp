@@ -11,6 +11,7 @@
 #include "core/agents.hpp"
 #include "core/changes.hpp"
 #include "core/credentials.hpp"
+#include "net/relay_config.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
 #include "util/strings.hpp"
@@ -36,6 +37,7 @@ struct ConfigureOptions
   std::string gemini_trust = "cwd";
   bool migrate_codex_profiles = false;
   bool cursor_write_state = false;
+  std::optional<std::string> relay_listen; // --relay, with --auth relay
 };
 
 void
@@ -53,8 +55,11 @@ add_route_options(CLI::App& command, ConfigureOptions& options)
 void
 add_auth_options(CLI::App& command, ConfigureOptions& options)
 {
-  command.add_option("--auth", options.auth, "pat (databricks-cli and relay: see README)")
+  command.add_option("--auth", options.auth,
+                     "pat, or relay (agents hold a local relay key; the relay holds the token)")
     ->check(CLI::IsMember({"pat", "databricks-cli", "relay"}));
+  command.add_option("--relay", options.relay_listen,
+                     "with --auth relay: where the relay listens (default 127.0.0.1:8765)");
   command.add_flag("--token-stdin", options.token.from_stdin, "read the token from stdin");
   command.add_option("--token-file", options.token.file, "read the token from this file");
   command.add_option("--token-env", options.token.env_name,
@@ -117,18 +122,78 @@ gemini_trust(const ConfigureOptions& options, std::filesystem::path& folder)
   return core::GeminiTrust::trust_folder;
 }
 
-core::ConfigureRequest
-build_request(const ConfigureOptions& options, Context& context, bool needs_codex)
+core::RouteOptions
+upstream_routes(const ConfigureOptions& options, const Context& context)
 {
-  core::ConfigureRequest request;
   core::RouteOptions routes = options.routes;
   if (!routes.gateway && !routes.workspace) {
     routes.workspace = context.env("DATABRICKS_HOST");
   }
-  request.routes = util::value_or_throw(core::resolve_routes(routes));
-  request.secrets = options.secrets == "inline" ? core::SecretsMode::inline_token
-                                                : core::SecretsMode::helper;
-  request.token = util::value_or_throw(core::read_token(options.token, context.in, context.env));
+  return routes;
+}
+
+bool
+token_given(const ConfigureOptions& options, const Context& context)
+{
+  const auto& token = options.token;
+  return token.from_stdin || token.file || token.env_name || context.env("DATABRICKS_TOKEN");
+}
+
+// With --auth relay every agent talks to the local relay and holds only the relay key; the
+// gateway, workspace and token (when given) go to the relay's own files.
+void
+point_at_relay(const ConfigureOptions& options, Context& context, core::ConfigureRequest& request)
+{
+  const auto stored = util::value_or_throw(net::load_relay_file(net::relay_file_path(context.paths)));
+  const std::string listen = options.relay_listen.value_or(
+    stored && stored->listen ? *stored->listen : std::string(net::k_default_listen));
+  const auto address = util::value_or_throw(net::parse_listen(listen));
+
+  core::RouteOptions local;
+  local.gateway = "http://" + net::to_string(address);
+  request.routes = util::value_or_throw(core::resolve_routes(local));
+  request.secrets = core::SecretsMode::inline_token;
+
+  const auto key_file = net::default_key_file(context.paths);
+  if (context.global.dry_run && !std::filesystem::exists(key_file)) {
+    request.token = util::Secret("<relay key, created when written>");
+  } else {
+    const config::SafeWriter writer(context.paths.backup_dir());
+    request.token = util::value_or_throw(net::load_or_create_relay_key(key_file, writer));
+  }
+}
+
+// What `aigw-setup relay` will read: where to listen and where to forward.
+void
+save_relay_file(const ConfigureOptions& options, const Context& context,
+                const config::SafeWriter& writer)
+{
+  const auto path = net::relay_file_path(context.paths);
+  auto relay = util::value_or_throw(net::load_relay_file(path)).value_or(net::RelayFile{});
+  relay.listen = options.relay_listen.value_or(relay.listen.value_or(net::k_default_listen));
+  const auto routes = upstream_routes(options, context);
+  if (routes.gateway || routes.workspace || routes.claude_url || routes.codex_url
+      || routes.gemini_url || routes.cursor_url) {
+    relay.routes = routes;
+  }
+  util::value_or_throw(
+    writer.write(path, net::relay_file_text(relay), config::Sensitivity::plain,
+                 config::Backup::skip));
+}
+
+core::ConfigureRequest
+build_request(const ConfigureOptions& options, Context& context, bool needs_codex)
+{
+  core::ConfigureRequest request;
+  if (options.auth == "relay") {
+    point_at_relay(options, context, request);
+  } else {
+    request.routes = util::value_or_throw(core::resolve_routes(upstream_routes(options, context)));
+    request.secrets = options.secrets == "inline" ? core::SecretsMode::inline_token
+                                                  : core::SecretsMode::helper;
+    request.token =
+      util::value_or_throw(core::read_token(options.token, context.in, context.env));
+  }
   request.claude_model = options.claude_model;
   request.codex_model = options.codex_model;
   request.gemini_model = options.gemini_model;
@@ -151,12 +216,32 @@ build_request(const ConfigureOptions& options, Context& context, bool needs_code
 void
 check_auth(const ConfigureOptions& options)
 {
-  if (options.auth != "pat") {
+  if (options.auth == "databricks-cli") {
     // TODO(#5): --auth databricks-cli (OAuth through `databricks auth token`).
-    // TODO(#3): --auth relay (agents hold a local relay key, the relay the credential).
     throw util::Fatal(util::ErrorKind::usage,
-                      "--auth " + options.auth + " is not available in this version; use "
-                                                 "--auth pat");
+                      "--auth databricks-cli is not available in this version; use --auth pat "
+                      "or --auth relay");
+  }
+  if (options.relay_listen && options.auth != "relay") {
+    throw util::Fatal(util::ErrorKind::usage, "--relay goes with --auth relay");
+  }
+}
+
+// The token the agents (or, with --auth relay, the relay) use, and the relay's file.
+void
+save_credentials(const ConfigureOptions& options, Context& context,
+                 const core::ConfigureRequest& request, const config::SafeWriter& writer)
+{
+  if (options.auth != "relay") {
+    const core::StoredCredential credential{"pat", request.token, options.token.env_name};
+    util::throw_on_error(core::save_credential(context.paths, writer, credential));
+    return;
+  }
+  save_relay_file(options, context, writer);
+  if (token_given(options, context)) {
+    auto token = util::value_or_throw(core::read_token(options.token, context.in, context.env));
+    const core::StoredCredential credential{"pat", std::move(token), options.token.env_name};
+    util::throw_on_error(core::save_credential(context.paths, writer, credential));
   }
 }
 
@@ -179,9 +264,9 @@ run_configure(const ConfigureOptions& options, Context& context)
   const auto dry_run = context.global.dry_run ? core::DryRun::yes : core::DryRun::no;
   auto reports = util::value_or_throw(core::apply_changes(changes, manifest, writer, dry_run));
   if (dry_run == core::DryRun::no) {
-    const core::StoredCredential credential{"pat", request.token, options.token.env_name};
-    util::throw_on_error(core::save_credential(context.paths, writer, credential));
-    for (const auto& plan : plans) {
+    save_credentials(options, context, request, writer);
+    for (auto& plan : plans) {
+      plan.summary["auth"] = options.auth;
       manifest.agents[plan.agent] = plan.summary;
     }
     util::throw_on_error(core::save_manifest(context.paths, writer, manifest));
