@@ -22,20 +22,18 @@ make_claude_state() {
 import json, sys
 target = int(float(sys.argv[1]) * 1024 * 1024)
 state = {"numStartups": 412, "theme": "dark", "projects": {}}
-i = 0
-text = json.dumps(state, indent=2)
-while len(text) < target:
-    block = {}
-    for j in range(200):
-        block[f"/home/u/src/project-{i}-{j}"] = {
-            "allowedTools": ["Bash(npm test)", "Read"],
-            "history": [{"display": "fix the flaky test in module %d" % j, "pastedContents": {}}],
-            "hasTrustDialogAccepted": True, "lastCost": 0.1234, "lastSessionId": "%032x" % (i * 1000 + j),
-        }
-    state["projects"].update(block)
+size, i = 0, 0
+while size < target:
+    project = {
+        "allowedTools": ["Bash(npm test)", "Read"],
+        "history": [{"display": "fix the flaky test in module %d" % i, "pastedContents": {}}],
+        "hasTrustDialogAccepted": True, "lastCost": 0.1234, "lastSessionId": "%032x" % i,
+    }
+    key = "/home/u/src/project-%d" % i
+    state["projects"][key] = project
+    size += len(json.dumps({key: project}, indent=2)) + 4 * 3
     i += 1
-    text = json.dumps(state, indent=2)
-open(sys.argv[2], "w").write(text + "\n")
+open(sys.argv[2], "w").write(json.dumps(state, indent=2) + "\n")
 PY
 }
 
