@@ -7,6 +7,7 @@ set(AIGW_SOURCES
   src/util/strings.cpp
   src/util/process.cpp
   src/util/secret.cpp
+  src/util/signals.cpp
   src/config/document.cpp
   src/config/json_document.cpp
   src/config/json_scan.cpp

@@ -14,6 +14,7 @@
 #include "net/relay_config.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
+#include "util/signals.hpp"
 #include "util/strings.hpp"
 
 namespace aigw::cli {
@@ -139,12 +140,32 @@ token_given(const ConfigureOptions& options, const Context& context)
   return token.from_stdin || token.file || token.env_name || context.env("DATABRICKS_TOKEN");
 }
 
+// The token from the options or the environment; else the one an earlier configure kept;
+// else, for a dry run, a stand-in (nothing is written, so nothing needs the real one).
+util::Secret
+agent_token(const ConfigureOptions& options, const Context& context)
+{
+  if (!token_given(options, context)) {
+    if (auto stored = core::load_credential(context.paths.credentials_file())) {
+      if (auto token = core::current_token(*stored, context.env)) {
+        AIGW_INFO("using the token kept by an earlier configure");
+        return std::move(*token);
+      }
+    }
+    if (context.global.dry_run) {
+      return util::Secret("<your token>");
+    }
+  }
+  return util::value_or_throw(core::read_token(options.token, context.in, context.env));
+}
+
 // With --auth relay every agent talks to the local relay and holds only the relay key; the
 // gateway, workspace and token (when given) go to the relay's own files.
 void
 point_at_relay(const ConfigureOptions& options, Context& context, core::ConfigureRequest& request)
 {
-  const auto stored = util::value_or_throw(net::load_relay_file(net::relay_file_path(context.paths)));
+  const auto relay_file = net::relay_file_path(context.paths);
+  const auto stored = util::value_or_throw(net::load_relay_file(relay_file));
   const std::string listen = options.relay_listen.value_or(
     stored && stored->listen ? *stored->listen : std::string(net::k_default_listen));
   const auto address = util::value_or_throw(net::parse_listen(listen));
@@ -191,8 +212,7 @@ build_request(const ConfigureOptions& options, Context& context, bool needs_code
     request.routes = util::value_or_throw(core::resolve_routes(upstream_routes(options, context)));
     request.secrets = options.secrets == "inline" ? core::SecretsMode::inline_token
                                                   : core::SecretsMode::helper;
-    request.token =
-      util::value_or_throw(core::read_token(options.token, context.in, context.env));
+    request.token = agent_token(options, context);
   }
   request.claude_model = options.claude_model;
   request.codex_model = options.codex_model;
@@ -233,6 +253,9 @@ save_credentials(const ConfigureOptions& options, Context& context,
                  const core::ConfigureRequest& request, const config::SafeWriter& writer)
 {
   if (options.auth != "relay") {
+    if (!token_given(options, context)) {
+      return; // the kept credential (a token, or a variable's name) stays as it is
+    }
     const core::StoredCredential credential{"pat", request.token, options.token.env_name};
     util::throw_on_error(core::save_credential(context.paths, writer, credential));
     return;
@@ -262,16 +285,22 @@ run_configure(const ConfigureOptions& options, Context& context)
 
   const config::SafeWriter writer(context.paths.backup_dir());
   const auto dry_run = context.global.dry_run ? core::DryRun::yes : core::DryRun::no;
-  auto reports = util::value_or_throw(core::apply_changes(changes, manifest, writer, dry_run));
+  const util::DeferredSignals deferred;
   if (dry_run == core::DryRun::no) {
+    // The token first: an agent file that calls `aigw-setup token` must find it.
     save_credentials(options, context, request, writer);
     for (auto& plan : plans) {
       plan.summary["auth"] = options.auth;
-      manifest.agents[plan.agent] = plan.summary;
+      changes.agents_added[plan.agent] = plan.summary;
     }
-    util::throw_on_error(core::save_manifest(context.paths, writer, manifest));
   }
+  const auto save = [&](const core::Manifest& state) {
+    return core::save_manifest(context.paths, writer, state);
+  };
+  auto reports =
+    util::value_or_throw(core::apply_changes(changes, manifest, writer, dry_run, save));
   print_configure_report(context, plans, reports);
+  throw_if_interrupted(deferred);
   return ExitCode::ok;
 }
 

@@ -42,4 +42,14 @@ configure_logging(const GlobalOptions& global, const core::EnvLookup& env)
   util::log::set_color(!global.no_color && !env("NO_COLOR") && ::isatty(STDERR_FILENO) == 1);
 }
 
+void
+throw_if_interrupted(const util::DeferredSignals& deferred)
+{
+  if (const int number = deferred.received(); number != 0) {
+    throw util::Fatal(util::ErrorKind::interrupted,
+                      std::string("stopped by signal ") + std::to_string(number)
+                        + " after the files were written in full");
+  }
+}
+
 } // namespace aigw::cli

@@ -9,6 +9,7 @@
 
 #include "cli/output.hpp"
 #include "core/paths.hpp"
+#include "util/signals.hpp"
 
 namespace aigw::cli {
 
@@ -33,6 +34,10 @@ struct Context
 
 // Resolve the home and every path from the global options and the environment.
 core::Paths paths_for(const GlobalOptions& global, const core::EnvLookup& env);
+
+// Stop with exit 130 when a signal arrived while `deferred` held it off: the writes it
+// protected are complete by now.
+void throw_if_interrupted(const util::DeferredSignals& deferred);
 
 // Set log level and colour from the global options, NO_COLOR and the terminal.
 void configure_logging(const GlobalOptions& global, const core::EnvLookup& env);

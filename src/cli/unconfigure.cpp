@@ -47,16 +47,21 @@ run_unconfigure(const UnconfigureOptions& options, Context& context)
   auto changes = util::value_or_throw(core::plan_unconfigure(agents, manifest));
   const config::SafeWriter writer(context.paths.backup_dir());
   const auto dry_run = context.global.dry_run ? core::DryRun::yes : core::DryRun::no;
-  auto reports = util::value_or_throw(core::apply_changes(changes, manifest, writer, dry_run));
+  const util::DeferredSignals deferred;
+  const auto save = [&](const core::Manifest& state) {
+    return core::save_manifest(context.paths, writer, state);
+  };
+  auto reports =
+    util::value_or_throw(core::apply_changes(changes, manifest, writer, dry_run, save));
 
   if (dry_run == core::DryRun::no) {
-    util::throw_on_error(core::save_manifest(context.paths, writer, manifest));
     if (manifest.agents.empty()) {
       std::error_code error;
       std::filesystem::remove(context.paths.credentials_file(), error);
     }
   }
   print_unconfigure_report(context, agents, reports);
+  throw_if_interrupted(deferred);
   return ExitCode::ok;
 }
 

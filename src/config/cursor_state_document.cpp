@@ -45,7 +45,8 @@ prepare(sqlite3* db, const char* sql)
 util::Expected<DbHandle, ParseError>
 open_image(std::string bytes)
 {
-  if (bytes.size() < k_header_size || bytes.compare(0, 16, std::string("SQLite format 3\0", 16)) != 0) {
+  const std::string magic("SQLite format 3\0", 16);
+  if (bytes.size() < k_header_size || bytes.compare(0, magic.size(), magic) != 0) {
     return util::unexpected(ParseError{1, 1, "not an SQLite database"});
   }
   bytes[k_write_version_offset] = 1;

@@ -77,9 +77,13 @@ space_length(std::string_view text, std::size_t pos)
 {
   static constexpr std::string_view k_wide[] = {
     "\xC2\xA0", "\xEF\xBB\xBF", "\xE1\x9A\x80", "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80"};
+  // Look at the first bytes only: scanning the rest of the text here made a line quadratic.
   const std::string_view rest = text.substr(std::min(pos, text.size()));
-  if (rest.empty() || rest.find_first_of(" \t\v\f") == 0) {
-    return rest.empty() ? 0 : 1;
+  if (rest.empty()) {
+    return 0;
+  }
+  if (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\v' || rest[0] == '\f') {
+    return 1;
   }
   for (const std::string_view wide : k_wide) {
     if (rest.starts_with(wide)) {
@@ -143,7 +147,7 @@ class Parser
 public:
   explicit Parser(std::string_view text) : m_text(text) {}
 
-  util::Expected<std::vector<Entry>, ParseError> run() const
+  util::Expected<std::vector<Entry>, ParseError> run()
   {
     if (auto bad = check_bytes()) {
       return util::unexpected(std::move(*bad));
@@ -177,6 +181,15 @@ private:
       line += is_break_at(m_text, i) ? 1 : 0;
     }
     return line;
+  }
+
+  // line_of() for offsets that only grow, entry after entry: counts each byte once.
+  int line_at(std::size_t offset)
+  {
+    for (; m_counted < offset; ++m_counted) {
+      m_line += is_break_at(m_text, m_counted) ? 1 : 0;
+    }
+    return m_line;
   }
 
   util::Unexpected<ParseError> fail(std::size_t offset, std::string message) const
@@ -235,7 +248,7 @@ private:
     return std::nullopt;
   }
 
-  util::Expected<Entry, ParseError> entry(std::size_t begin, std::size_t pos) const
+  util::Expected<Entry, ParseError> entry(std::size_t begin, std::size_t pos)
   {
     Entry parsed;
     parsed.begin = begin;
@@ -252,8 +265,8 @@ private:
     }
 
     parsed.end = after_break(*last_break);
-    parsed.first_line = line_of(begin);
-    parsed.last_line = line_of(*last_break);
+    parsed.first_line = line_at(begin);
+    parsed.last_line = line_at(*last_break);
     return parsed;
   }
 
@@ -361,6 +374,8 @@ private:
   }
 
   std::string_view m_text;
+  std::size_t m_counted = 0; // line_at() has counted the breaks before this offset
+  int m_line = 1;
 };
 
 // `value` written in `quote`, or nullopt when dotenv would not read it back exactly.
@@ -462,13 +477,7 @@ public:
 
   bool remove(const KeyPath& path) override
   {
-    // Erase from the back so that earlier offsets stay valid.
-    std::string candidate = m_text;
-    for (auto entry = m_entries.rbegin(); entry != m_entries.rend(); ++entry) {
-      if (path.size() == 1 && entry->key == path[0]) {
-        candidate.erase(entry->begin, entry->end - entry->begin);
-      }
-    }
+    std::string candidate = without_entries(path);
     if (candidate.size() == m_text.size()) {
       return false;
     }
@@ -501,6 +510,22 @@ private:
     const auto found = std::find_if(m_entries.rbegin(), m_entries.rend(),
                                     [&](const Entry& entry) { return entry.key == key; });
     return found == m_entries.rend() ? nullptr : &*found;
+  }
+
+  // The text with every entry for `path` left out, copied in one pass (erasing each in
+  // turn would move the rest of the text once per duplicate).
+  std::string without_entries(const KeyPath& path) const
+  {
+    std::string kept;
+    kept.reserve(m_text.size());
+    std::size_t from = 0;
+    for (const Entry& entry : m_entries) {
+      if (path.size() == 1 && entry.key == path[0]) {
+        kept.append(m_text, from, entry.begin - from);
+        from = entry.end;
+      }
+    }
+    return kept.append(m_text, from);
   }
 
   // Replace the value text of `entry` only: `export`, the spacing around `=` and a trailing

@@ -159,6 +159,14 @@ new_file_mode(Sensitivity sensitivity)
   return 0666U & ~static_cast<unsigned>(util::current_umask());
 }
 
+void
+SafeWriter::discard_temporaries(const fs::path& path) const
+{
+  if (auto target = util::resolve_symlinks(path)) {
+    remove_stale_temporaries(*target);
+  }
+}
+
 util::Result<WriteOutcome>
 SafeWriter::write(const fs::path& path,
                   std::string_view bytes,

@@ -54,6 +54,9 @@ public:
   // dangling only if it pointed elsewhere). Absent files are fine.
   util::Result<WriteOutcome> remove(const fs::path& path) const;
 
+  // Delete the temporary files a killed run left beside `path` (they may hold a secret).
+  void discard_temporaries(const fs::path& path) const;
+
   // Copy the current content of `path` into the backup folder.
   util::Result<fs::path> back_up(const fs::path& path) const;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // See changes.hpp for the contract. Two phases: plan_* read, parse and edit in memory;
-// apply_changes writes through the SafeWriter and only then saves the manifest, so a
-// crash between the two leaves files that status reports as edited, never lost data.
+// apply_changes backs up, records and writes, in the order that keeps every crash
+// recoverable: configure saves the manifest before it renames the first file into place,
+// unconfigure forgets a file only after it was restored.
 #include "core/changes.hpp"
 
 #include <algorithm>
@@ -56,6 +57,27 @@ set_key(Document& document, const std::filesystem::path& path, const KeyEdit& ed
                         + done.error());
   }
   return {};
+}
+
+void
+register_if_string(const std::optional<Json>& value)
+{
+  if (value && value->is_string()) {
+    util::register_secret(value->get<std::string>());
+  }
+}
+
+// Every value a secret key holds now or held before configure, so that diffs, reports and
+// messages show it as ***: an old token the user had is as secret as ours.
+void
+register_secret_values(const Document& document, const FileRecord& record)
+{
+  for (const auto& key : record.keys) {
+    if (key.secret) {
+      register_if_string(document.get(key.path));
+      register_if_string(key.original);
+    }
+  }
 }
 
 // Put back the value `key` replaced, unless the user has changed it since we wrote it.
@@ -153,10 +175,12 @@ plan_file(const std::string& agent, const FilePlan& plan, const Manifest& manife
   }
   pending.record.secret = plan.sensitivity == config::Sensitivity::secret;
 
+  register_secret_values(**document, pending.record);
   AIGW_TRY(drop_unplanned_keys(**document, pending.record, plan));
   for (const auto& edit : plan.edits) {
     AIGW_TRY(apply_edit(**document, pending.record, edit));
   }
+  register_secret_values(**document, pending.record);
   pending.after = (*document)->text();
   return pending;
 }
@@ -196,6 +220,10 @@ unplan_file(const FileRecord& record, const Manifest& manifest)
     pending.after = std::nullopt;
     return pending;
   }
+  const auto format = format_from_name(record.format).value_or(config::Format::json);
+  auto document = parse_file(record.path, format, pending.before);
+  AIGW_TRY(document);
+  register_secret_values(**document, pending.record);
 
   const bool untouched = util::sha256_hex(pending.before) == record.written_sha256
                          && manifest.owners_of(record.path) == 1;
@@ -214,9 +242,6 @@ unplan_file(const FileRecord& record, const Manifest& manifest)
                         << " is gone; taking back only the keys the tool wrote");
   }
 
-  const auto format = format_from_name(record.format).value_or(config::Format::json);
-  auto document = parse_file(record.path, format, pending.before);
-  AIGW_TRY(document);
   AIGW_TRY(take_back_keys(**document, pending));
   if (record.created && (*document)->is_empty_container({})) {
     pending.after = std::nullopt;
@@ -253,6 +278,88 @@ dry_run_diff(const PendingFile& pending)
   return util::unified_diff(before, after, pending.record.path.string());
 }
 
+// The current content of every file that will change, copied to the backup folder first.
+util::Result<void>
+back_up_changing_files(const ChangeSet& changes, std::vector<FileReport>& reports,
+                       const config::SafeWriter& writer)
+{
+  for (std::size_t i = 0; i < changes.files.size(); ++i) {
+    const auto& pending = changes.files[i];
+    writer.discard_temporaries(pending.record.path);
+    const bool changing = !pending.after || *pending.after != pending.before;
+    if (pending.existed && changing) {
+      auto backup = writer.back_up(pending.record.path);
+      AIGW_TRY(backup);
+      reports[i].backup = *backup;
+    }
+  }
+  return {};
+}
+
+// The manifest as it will be once every file of `changes` is written.
+void
+record_changes(const ChangeSet& changes, const std::vector<FileReport>& reports,
+               Manifest& manifest)
+{
+  for (std::size_t i = 0; i < changes.files.size(); ++i) {
+    const auto& pending = changes.files[i];
+    const bool unconfiguring = std::find(changes.agents_removed.begin(),
+                                         changes.agents_removed.end(), pending.record.agent)
+                               != changes.agents_removed.end();
+    if (unconfiguring || !pending.after) {
+      manifest.erase(pending.record.agent, pending.record.path);
+      continue;
+    }
+    FileRecord record = pending.record;
+    if (!manifest.find(record.agent, record.path) && reports[i].backup) {
+      record.pristine_backup = reports[i].backup;
+    }
+    record.written_sha256 = util::sha256_hex(*pending.after);
+    manifest.erase(record.agent, record.path);
+    manifest.files.push_back(std::move(record));
+  }
+  for (const auto& agent : changes.agents_removed) {
+    manifest.agents.erase(agent);
+  }
+  for (const auto& [agent, summary] : changes.agents_added) {
+    manifest.agents[agent] = summary;
+  }
+}
+
+// Put back what this run wrote, newest first, after a write failed half-way.
+void
+roll_back(const ChangeSet& changes, std::size_t done, const config::SafeWriter& writer)
+{
+  for (std::size_t i = done; i-- > 0;) {
+    const auto& pending = changes.files[i];
+    const auto undone = pending.existed
+                          ? writer.write(pending.record.path, pending.before, pending.sensitivity,
+                                         config::Backup::skip)
+                          : writer.remove(pending.record.path);
+    if (!undone) {
+      AIGW_WARN("could not put back " << pending.record.path.string() << ": "
+                                      << undone.error().message << " (its backup is kept)");
+    }
+  }
+}
+
+// Write every file; on the first failure, take back the ones already written.
+util::Result<void>
+write_all(const ChangeSet& changes, const config::SafeWriter& writer)
+{
+  for (std::size_t i = 0; i < changes.files.size(); ++i) {
+    const auto& pending = changes.files[i];
+    auto done = pending.after ? writer.write(pending.record.path, *pending.after,
+                                             pending.sensitivity, config::Backup::skip)
+                              : writer.remove(pending.record.path);
+    if (!done) {
+      roll_back(changes, i, writer);
+      return util::unexpected(std::move(done).error());
+    }
+  }
+  return {};
+}
+
 } // namespace
 
 util::Result<ChangeSet>
@@ -286,48 +393,39 @@ plan_unconfigure(const std::vector<std::string>& agents, const Manifest& manifes
 
 util::Result<std::vector<FileReport>>
 apply_changes(ChangeSet& changes, Manifest& manifest, const config::SafeWriter& writer,
-              DryRun dry_run)
+              DryRun dry_run, const ManifestSaver& save_manifest)
 {
   std::vector<FileReport> reports;
-  for (auto& pending : changes.files) {
-    FileReport report = describe(pending);
-    if (dry_run == DryRun::yes) {
-      report.diff = dry_run_diff(pending);
-      reports.push_back(std::move(report));
-      continue;
-    }
-
-    if (!pending.after) {
-      auto removed = writer.remove(pending.record.path);
-      AIGW_TRY(removed);
-      manifest.erase(pending.record.agent, pending.record.path);
-      reports.push_back(std::move(report));
-      continue;
-    }
-
-    auto written = writer.write(pending.record.path, *pending.after, pending.sensitivity);
-    AIGW_TRY(written);
-    report.backup = written->backup;
-    const bool unconfiguring = std::find(changes.agents_removed.begin(),
-                                         changes.agents_removed.end(), pending.record.agent)
-                               != changes.agents_removed.end();
-    if (unconfiguring) {
-      manifest.erase(pending.record.agent, pending.record.path);
-    } else {
-      FileRecord record = pending.record;
-      if (!manifest.find(record.agent, record.path) && written->backup) {
-        record.pristine_backup = written->backup;
-      }
-      record.written_sha256 = util::sha256_hex(*pending.after);
-      manifest.erase(record.agent, record.path);
-      manifest.files.push_back(std::move(record));
-    }
-    reports.push_back(std::move(report));
+  for (const auto& pending : changes.files) {
+    reports.push_back(describe(pending));
   }
-  if (dry_run == DryRun::no) {
-    for (const auto& agent : changes.agents_removed) {
-      manifest.agents.erase(agent);
+  if (dry_run == DryRun::yes) {
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      reports[i].diff = dry_run_diff(changes.files[i]);
     }
+    return reports;
+  }
+
+  AIGW_TRY(back_up_changing_files(changes, reports, writer));
+
+  // The manifest always names at least what is on disk: configure records its files before
+  // writing them, unconfigure forgets them only once they are restored. A crash in between
+  // leaves files that unconfigure can still take back.
+  const Manifest original = manifest;
+  record_changes(changes, reports, manifest);
+  const bool unconfiguring = !changes.agents_removed.empty();
+  if (!unconfiguring) {
+    AIGW_TRY(save_manifest(manifest));
+  }
+
+  auto written = write_all(changes, writer);
+  if (!written) {
+    manifest = original;
+    [[maybe_unused]] auto restored = save_manifest(manifest);
+    return util::unexpected(std::move(written).error());
+  }
+  if (unconfiguring) {
+    AIGW_TRY(save_manifest(manifest));
   }
   return reports;
 }

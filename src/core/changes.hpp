@@ -6,6 +6,8 @@
 // keys whose values are still ours, keeping the user's later edits.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,7 +34,8 @@ struct PendingFile
 struct ChangeSet
 {
   std::vector<PendingFile> files;
-  std::vector<std::string> agents_removed; // for unconfigure
+  std::vector<std::string> agents_removed;           // for unconfigure
+  std::map<std::string, config::Json> agents_added; // for configure: gateway, model, auth
 };
 
 struct FileReport
@@ -53,9 +56,15 @@ util::Result<ChangeSet> plan_configure(const std::vector<AgentPlan>& plans,
 util::Result<ChangeSet> plan_unconfigure(const std::vector<std::string>& agents,
                                          const Manifest& manifest);
 
-// Write `changes` (or, for a dry run, only describe them) and update `manifest` to match.
+// Keeps the manifest on disk (the state file).
+using ManifestSaver = std::function<util::Result<void>(const Manifest&)>;
+
+// Write `changes` (or, for a dry run, only describe them) and update `manifest` to match,
+// saving it through `save_manifest` so that it never names less than what is on disk. When
+// a write fails, the files this call already wrote are put back and the error returned.
 util::Result<std::vector<FileReport>> apply_changes(ChangeSet& changes, Manifest& manifest,
                                                     const config::SafeWriter& writer,
-                                                    DryRun dry_run);
+                                                    DryRun dry_run,
+                                                    const ManifestSaver& save_manifest);
 
 } // namespace aigw::core

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "core/credentials.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
 #include <istream>
-#include <iterator>
+#include <optional>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +21,10 @@ using util::ErrorKind;
 
 constexpr std::size_t k_max_token_length = 16 * 1024;
 
+// The most read from stdin or a token file: room for a token padded with blank lines, and
+// a bound on memory when the input never ends (/dev/zero, `yes | ...`).
+constexpr std::size_t k_max_input_length = 64 * 1024;
+
 bool
 header_safe(const std::string& token)
 {
@@ -27,6 +35,56 @@ header_safe(const std::string& token)
     }
   }
   return true;
+}
+
+util::Result<util::Secret>
+too_long(const std::string& source)
+{
+  return util::fail(ErrorKind::usage, "the token from " + source + " is too long");
+}
+
+// At most k_max_input_length bytes of `in`; nullopt when there are more.
+std::optional<std::string>
+read_bounded(std::istream& in)
+{
+  std::string raw(k_max_input_length + 1, '\0');
+  in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+  const auto got = static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0));
+  if (got > k_max_input_length) {
+    return std::nullopt;
+  }
+  raw.resize(got);
+  return raw;
+}
+
+util::Result<util::Secret>
+read_token_file(const std::filesystem::path& file)
+{
+  // A FIFO would block the open and a device may never end: only a regular file (after
+  // its symlinks) is read.
+  std::error_code error;
+  const auto status = std::filesystem::status(file, error);
+  if (status.type() == std::filesystem::file_type::not_found) {
+    return util::fail(ErrorKind::usage, "--token-file " + file.string() + ": no such file");
+  }
+  if (error) {
+    return util::fail(ErrorKind::parse,
+                      "cannot read " + file.string() + ": " + util::errno_text(error.value()));
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return util::fail(ErrorKind::usage, "--token-file " + file.string() + ": not a regular file");
+  }
+
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return util::fail(ErrorKind::parse,
+                      "cannot read " + file.string() + ": " + util::errno_text(errno));
+  }
+  auto raw = read_bounded(in);
+  if (in.bad()) {
+    return util::fail(ErrorKind::parse, "cannot read " + file.string() + ": read error");
+  }
+  return raw ? validate_token(std::move(*raw), file.string()) : too_long(file.string());
 }
 
 } // namespace
@@ -40,7 +98,7 @@ validate_token(std::string raw, const std::string& source)
     return util::fail(ErrorKind::usage, "the token from " + source + " is empty");
   }
   if (token.size() > k_max_token_length) {
-    return util::fail(ErrorKind::usage, "the token from " + source + " is too long");
+    return too_long(source);
   }
   if (!header_safe(token)) {
     return util::fail(ErrorKind::usage,
@@ -54,17 +112,11 @@ util::Result<util::Secret>
 read_token(const TokenInput& input, std::istream& in, const EnvLookup& env)
 {
   if (input.from_stdin) {
-    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return validate_token(std::move(raw), "standard input");
+    auto raw = read_bounded(in);
+    return raw ? validate_token(std::move(*raw), "standard input") : too_long("standard input");
   }
   if (input.file) {
-    auto content = util::read_file_if_exists(*input.file);
-    AIGW_TRY(content);
-    if (!content->has_value()) {
-      return util::fail(ErrorKind::usage,
-                        "--token-file " + input.file->string() + ": no such file");
-    }
-    return validate_token(std::move(**content), input.file->string());
+    return read_token_file(*input.file);
   }
   const std::string variable = input.env_name.value_or("DATABRICKS_TOKEN");
   if (auto value = env(variable)) {

@@ -12,8 +12,12 @@
 // copied them (keep_library_from_rewriting, in relay_checks.cpp).
 #include "net/relay_internal.hpp"
 
+#include <cerrno>
 #include <utility>
 
+#include <sys/socket.h>
+
+#include "util/fs.hpp"
 #include "util/log.hpp"
 #include "util/secret.hpp"
 
@@ -62,6 +66,28 @@ answer_exception(const httplib::Request& req, httplib::Response& res, std::excep
   res.headers.clear();
   auto log = std::make_shared<RequestLog>(req.method, std::string(path_of(req)), 0);
   write_reply(res, error_reply(routed ? routed->route : Route::otel, 500, ""), log);
+}
+
+// cpp-httplib's default sets SO_REUSEPORT, with which a second relay binds the port the
+// first one holds and the kernel splits the agents' connections between two relays with
+// different keys. SO_REUSEADDR alone still allows a restart over TIME_WAIT connections.
+// (The listen backlog is fixed at 5 inside the shared library: it cannot be raised here.)
+void
+set_exclusive_bind(socket_t sock)
+{
+  const int yes = 1;
+  setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, static_cast<socklen_t>(sizeof(yes)));
+}
+
+// Why the bind failed, from the errno the library's bind() left behind.
+std::string
+bind_failure(const ListenAddress& address, int error_number)
+{
+  const bool known =
+    error_number == EADDRINUSE || error_number == EADDRNOTAVAIL || error_number == EACCES;
+  return "the relay cannot listen on " + to_string(address) + ": "
+         + (known ? util::errno_text(error_number)
+                  : "the port is in use or the address is not on this machine");
 }
 
 } // namespace
@@ -201,12 +227,11 @@ util::Result<void>
 Relay::Impl::listen()
 {
   const ListenAddress& address = options.listen;
+  errno = 0;
   port = address.port == 0 ? server.bind_to_any_port(address.host)
                            : (server.bind_to_port(address.host, address.port) ? address.port : -1);
   if (port <= 0) {
-    return util::fail(util::ErrorKind::failed,
-                      "the relay cannot listen on " + to_string(address)
-                        + ": the port is in use or the address is not on this machine");
+    return util::fail(util::ErrorKind::failed, bind_failure(address, errno));
   }
   listener = std::thread([this] {
     server.listen_after_bind();
@@ -240,6 +265,7 @@ Relay::start()
   impl.server.new_task_queue = [] { return new httplib::ThreadPool(k_server_threads); };
   impl.server.set_keep_alive_max_count(k_keep_alive_requests);
   impl.server.set_tcp_nodelay(true);
+  impl.server.set_socket_options(set_exclusive_bind);
   impl.server.set_payload_max_length(impl.options.body_limit);
   impl.install_handlers();
   AIGW_TRY(impl.listen());

@@ -66,10 +66,9 @@ join(const std::vector<std::string>& parts, std::string_view separator)
 std::string
 shell_quote(std::string_view word)
 {
-  const bool plain = !word.empty()
-                     && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                               "0123456789_-./=:@%+,")
-                          == std::string_view::npos;
+  constexpr std::string_view k_plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789_-./=:@%+,";
+  const bool plain = !word.empty() && word.find_first_not_of(k_plain) == std::string_view::npos;
   if (plain) {
     return std::string(word);
   }

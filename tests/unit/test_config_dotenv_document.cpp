@@ -369,3 +369,43 @@ TEST_CASE("config::DotenvDocument remove")
     }
   }
 }
+
+// Each step once scanned the rest of the text per byte or per line: a long bare value or
+// many lines never finished. These only have to finish and give the exact bytes.
+TEST_CASE("config::DotenvDocument long lines and many lines")
+{
+  SUBCASE("a 4 MB bare value: get, set, remove")
+  {
+    const std::string big(4 * 1024 * 1024, 'y');
+    auto document = parse_ok("A=1\nBIG=" + big + " # note\nC=3\n");
+    CHECK(document->get({"BIG"}) == Json(big));
+
+    const std::string other(4 * 1024 * 1024, 'z');
+    REQUIRE(document->set({"BIG"}, other));
+    CHECK(document->text() == "A=1\nBIG=" + other + " # note\nC=3\n");
+    REQUIRE(document->set({"D"}, "4"));
+    CHECK(document->remove({"BIG"}));
+    CHECK(document->text() == "A=1\nC=3\nD=4\n");
+  }
+
+  SUBCASE("100,000 short lines: set one, remove a key defined on every other line")
+  {
+    std::string text;
+    std::string expected;
+    std::string without_dup;
+    for (int i = 0; i < 100'000; ++i) {
+      const std::string line = "K" + std::to_string(i) + "=v" + std::to_string(i) + "\n";
+      text += line + "DUP=x\n";
+      expected += (i == 50'000 ? std::string("K50000=changed\n") : line) + "DUP=x\n";
+      without_dup += i == 50'000 ? std::string("K50000=changed\n") : line;
+    }
+    auto document = parse_ok(text);
+    CHECK(value_of(*document, "K99999") == "v99999");
+
+    REQUIRE(document->set({"K50000"}, "changed"));
+    CHECK(document->text() == expected);
+    CHECK(document->remove({"DUP"}));
+    CHECK(document->text() == without_dup);
+    CHECK(value_of(*document, "K50000") == "changed");
+  }
+}

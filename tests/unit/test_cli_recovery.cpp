@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// A configure that does not finish, because a write fails or the process is killed, must
+// leave a home that unconfigure can take back to its original bytes.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <csignal>
+#include <random>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support/cli_runner.hpp"
+#include "support/home_tree.hpp"
+#include "support/test_context.hpp"
+
+namespace fs = std::filesystem;
+using aigw::test::run_cli;
+using aigw::test::snapshot;
+using aigw::test::TempDir;
+
+namespace {
+
+std::vector<std::string>
+configure_all(const fs::path& home, const fs::path& token_file)
+{
+  return {"--home", home.string(), "configure", "--all", "--gateway", "https://gw.example.com",
+          "--token-file", token_file.string(), "--gemini-trust", "off", "--skip-onboarding"};
+}
+
+// Start the binary with `args` and SIGKILL it after `delay`.
+void
+run_and_kill(const std::vector<std::string>& args, std::chrono::microseconds delay)
+{
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::vector<char*> argv{const_cast<char*>(AIGW_BINARY)};
+    for (const auto& arg : args) {
+      argv.push_back(const_cast<char*>(arg.c_str()));
+    }
+    argv.push_back(nullptr);
+    ::execv(AIGW_BINARY, argv.data());
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(delay);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+}
+
+} // namespace
+
+TEST_CASE("cli: a write that fails half-way puts back the files already written")
+{
+  TempDir dir;
+  const fs::path home = dir / "home";
+  aigw::test::copy_tree(aigw::test::fixture("homes/real-world"), home);
+  aigw::test::write_bytes(dir / "token", "dapi-rollback-token-1234\n");
+  // Gemini's folder is one where no file can be created, even by root: Claude's and
+  // Codex's files are written first, then Gemini's write fails.
+  fs::remove_all(home / ".gemini");
+  fs::create_directory_symlink("/proc/self/fdinfo", home / ".gemini");
+  const auto before = snapshot(home, aigw::test::k_tool_dir);
+
+  auto result = run_cli(configure_all(home, dir / "token"));
+  CHECK(result.exit_code == 5);
+  CHECK(result.err.find("aigw-setup: error: ") == 0);
+  CHECK(snapshot(home, aigw::test::k_tool_dir) == before);
+
+  // Nothing is left recorded as configured: the manifest went back with the files.
+  auto undo = run_cli({"--home", home.string(), "unconfigure", "--all"});
+  CHECK(undo.exit_code == 0);
+  CHECK(undo.out == "nothing is configured\n");
+}
+
+TEST_CASE("cli: configure killed at any moment can be taken back by unconfigure")
+{
+  const auto original = snapshot(aigw::test::fixture("homes/real-world"));
+  std::mt19937 random(20261204);
+  std::uniform_int_distribution<int> delay_us(0, 40000);
+  for (int run = 0; run < 30; ++run) {
+    CAPTURE(run);
+    TempDir dir;
+    const fs::path home = dir / "home";
+    aigw::test::copy_tree(aigw::test::fixture("homes/real-world"), home);
+    aigw::test::write_bytes(dir / "token", "dapi-killed-token-5678\n");
+
+    run_and_kill(configure_all(home, dir / "token"), std::chrono::microseconds(delay_us(random)));
+    auto undo = run_cli({"--home", home.string(), "unconfigure", "--all"});
+    INFO(undo.err);
+    REQUIRE(undo.exit_code == 0);
+    CHECK(snapshot(home, aigw::test::k_tool_dir) == original);
+  }
+}
