@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+// What the relay starts from: the listen address (loopback only; a port another relay
+// holds is refused), relay.json, the relay key file, and the `relay` command's usage
+// errors and `relay flush`.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include <sys/stat.h>
+
+#include "core/credentials.hpp"
+#include "net/relay_server.hpp"
+#include "net/spool.hpp"
+#include "support/cli_runner.hpp"
+#include "support/net_fakes.hpp"
+#include "support/relay_harness.hpp"
+#include "support/test_context.hpp"
+
+namespace net = aigw::net;
+using aigw::test::FakeHttpServer;
+using aigw::test::relay_harness::FixedCredentials;
+using aigw::test::relay_harness::k_key;
+using aigw::test::relay_harness::post;
+using aigw::test::relay_harness::RelayRig;
+using aigw::test::relay_harness::with_key;
+using net::HttpRequest;
+
+TEST_CASE("net::Relay refuses a port another relay holds")
+{
+  net::RelayOptions options;
+  options.mode = net::RelayMode::offline;
+  options.key = aigw::util::Secret(k_key);
+  RelayRig first(options);
+
+  // While the library set SO_REUSEPORT this bind succeeded: the kernel split connections.
+  options.key = aigw::util::Secret("another-relay-key-0123456789abcdef0123456789");
+  options.listen = net::ListenAddress{"127.0.0.1", first.port()};
+  net::Relay second(options, std::make_shared<FixedCredentials>(), net::make_curl_client());
+  const auto started = second.start();
+  REQUIRE_FALSE(started);
+  CHECK(started.error().kind == aigw::util::ErrorKind::failed);
+  CHECK(started.error().message
+        == "the relay cannot listen on 127.0.0.1:" + std::to_string(first.port())
+             + ": address already in use");
+
+  // The first relay still answers every connection.
+  for (int i = 0; i < 8; ++i) {
+    HttpRequest request = with_key(post(first.url("/api/2.0/otel/v1/logs"), "otlp"));
+    request.headers.set("Content-Type", "application/x-protobuf");
+    const auto response = first.send(request);
+    REQUIRE(response);
+    CHECK(response->status == 200);
+  }
+}
+
+TEST_CASE("net::parse_listen")
+{
+  CHECK(net::to_string(net::parse_listen("127.0.0.1:8765").value()) == "127.0.0.1:8765");
+  CHECK(net::to_string(net::parse_listen("localhost:0").value()) == "127.0.0.1:0");
+  CHECK(net::to_string(net::parse_listen("[::1]:9000").value()) == "[::1]:9000");
+  CHECK(net::parse_listen("127.0.0.2:80").value().host == "127.0.0.2");
+
+  const auto outside = net::parse_listen("0.0.0.0:8765");
+  REQUIRE_FALSE(outside);
+  CHECK(outside.error().kind == aigw::util::ErrorKind::usage);
+  CHECK(outside.error().message
+        == "--listen \"0.0.0.0:8765\": the relay listens on loopback only (127.0.0.1, [::1] or "
+           "localhost), since it holds your credential");
+  CHECK(net::parse_listen("8765").error().message
+        == "--listen \"8765\": expected HOST:PORT, e.g. 127.0.0.1:8765");
+  CHECK(net::parse_listen("127.0.0.1:70000").error().message
+        == "--listen \"127.0.0.1:70000\": the port must be a number from 0 to 65535");
+}
+
+TEST_CASE("net::relay file")
+{
+  aigw::test::TempDir dir;
+  net::RelayFile relay;
+  relay.listen = "127.0.0.1:8765";
+  relay.routes.gateway = "https://gw.example.com";
+  relay.routes.workspace = "https://adb-1.azuredatabricks.net";
+  relay.routes.cursor_url = "https://gw.example.com/cursor/v1";
+  relay.tables.metrics = "main.default.cc_otel_metrics";
+  const std::string text = net::relay_file_text(relay);
+  CHECK(text
+        == "{\n"
+           "  \"listen\": \"127.0.0.1:8765\",\n"
+           "  \"gateway\": \"https://gw.example.com\",\n"
+           "  \"workspace\": \"https://adb-1.azuredatabricks.net\",\n"
+           "  \"routes\": {\n"
+           "    \"cursor\": \"https://gw.example.com/cursor/v1\"\n"
+           "  },\n"
+           "  \"tables\": {\n"
+           "    \"metrics\": \"main.default.cc_otel_metrics\"\n"
+           "  }\n"
+           "}\n");
+
+  aigw::test::write_bytes(dir / "relay.json", text);
+  const auto loaded = net::load_relay_file(dir / "relay.json");
+  REQUIRE(loaded);
+  REQUIRE(loaded->has_value());
+  CHECK(net::relay_file_text(**loaded) == text);
+
+  CHECK_FALSE(net::load_relay_file(dir / "absent.json").value().has_value());
+
+  aigw::test::write_bytes(dir / "typo.json", R"({"gatway": "https://gw.example.com"})");
+  const auto typo = net::load_relay_file(dir / "typo.json");
+  REQUIRE_FALSE(typo);
+  CHECK(typo.error().kind == aigw::util::ErrorKind::parse);
+  CHECK(typo.error().message == (dir / "typo.json").string() + ": unknown key \"gatway\"");
+}
+
+TEST_CASE("net::load_or_create_relay_key")
+{
+  aigw::test::TempDir dir;
+  const aigw::config::SafeWriter writer(dir / "backups");
+  const auto file = dir / "tool" / "relay.key";
+
+  const auto made = net::load_or_create_relay_key(file, writer);
+  REQUIRE(made);
+  CHECK(made->reveal().size() == 64);
+  CHECK(made->reveal().find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(aigw::test::read_bytes(file) == made->reveal() + "\n");
+  struct stat info
+  {
+  };
+  REQUIRE(::stat(file.c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+
+  const auto again = net::load_or_create_relay_key(file, writer);
+  REQUIRE(again);
+  CHECK(again->reveal() == made->reveal());
+
+  CHECK(net::same_key(made->reveal(), *made));
+  CHECK_FALSE(net::same_key(made->reveal().substr(1), *made));
+  CHECK_FALSE(net::same_key("", *made));
+}
+
+TEST_CASE("net::relay command")
+{
+  aigw::test::TempDir dir;
+  const std::string home = (dir / "home").string();
+  const std::string tool_dir = home + "/.config/aigw-setup";
+
+  SUBCASE("--listen off loopback is a usage error")
+  {
+    const auto result = aigw::test::run_cli(
+      {"--home", home, "relay", "--offline", "--listen", "0.0.0.0:8765"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.empty());
+    CHECK(result.err
+          == "aigw-setup: error: --listen \"0.0.0.0:8765\": the relay listens on loopback only "
+             "(127.0.0.1, [::1] or localhost), since it holds your credential\n");
+  }
+
+  SUBCASE("forward mode needs to know where the gateway is")
+  {
+    const auto result = aigw::test::run_cli({"--home", home, "relay"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err
+          == "aigw-setup: error: the relay needs to know where the gateway is: give --gateway "
+             "URL or --workspace URL, write them to "
+               + tool_dir + "/relay.json, or run it with --offline\n");
+    CHECK_FALSE(std::filesystem::exists(tool_dir + "/relay.key"));
+  }
+
+  SUBCASE("flush with an empty spool delivers nothing")
+  {
+    const auto result = aigw::test::run_cli(
+      {"--home", home, "relay", "flush", "--workspace", "https://adb-1.example.com"});
+    CHECK(result.err.empty());
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "delivered 0 OTel exports from " + tool_dir + "/spool; 0 left\n");
+  }
+
+  SUBCASE("flush delivers the spool to the workspace with the stored token")
+  {
+    FakeHttpServer workspace;
+    aigw::test::write_bytes(tool_dir + "/credentials.json",
+                            aigw::core::credential_file_text(
+                              {"pat", aigw::util::Secret("dapi-stored-token-1"), std::nullopt}));
+    net::SpoolRecord record{"/api/2.0/otel/v1/logs", {}, "otlp"};
+    record.headers.add("Content-Type", "application/x-protobuf");
+    REQUIRE(net::Spool::open(tool_dir + "/spool", net::k_default_spool_cap)->append(record));
+
+    const auto result =
+      aigw::test::run_cli({"--home", home, "relay", "flush", "--workspace", workspace.url()});
+    CHECK(result.err.empty());
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "delivered 1 OTel exports from " + tool_dir + "/spool; 0 left\n");
+    REQUIRE(workspace.requests().size() == 1);
+    CHECK(workspace.requests()[0].target == "/api/2.0/otel/v1/logs");
+    CHECK(workspace.requests()[0].body == "otlp");
+    CHECK(workspace.requests()[0].header_text().find("Authorization: Bearer dapi-stored-token-1\n")
+          != std::string::npos);
+
+    workspace.set_reply([](const httplib::Request&, httplib::Response& res) { res.status = 503; });
+    REQUIRE(net::Spool::open(tool_dir + "/spool", net::k_default_spool_cap)->append(record));
+    const auto failed =
+      aigw::test::run_cli({"--home", home, "relay", "flush", "--workspace", workspace.url()});
+    CHECK(failed.exit_code == 4);
+    CHECK(failed.out == "delivered 0 OTel exports from " + tool_dir + "/spool; 1 left\n");
+    CHECK(failed.err
+          == "aigw-setup: error: " + workspace.url()
+               + "/api/2.0/otel/v1/logs answered 503 to spooled export "
+                 "00000000000000000001.otlp; it stays in the spool for the next flush\n");
+  }
+
+  SUBCASE("flush needs the workspace")
+  {
+    const auto result = aigw::test::run_cli({"--home", home, "relay", "flush"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err
+          == "aigw-setup: error: relay flush delivers to the workspace: give --workspace URL "
+             "(or write it to "
+               + tool_dir + "/relay.json)\n");
+  }
+}
