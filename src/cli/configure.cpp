@@ -111,8 +111,11 @@ chosen_agents(const ConfigureOptions& options, const Context& context)
   return found;
 }
 
+// Gemini CLI trusts every folder below a trusted one, so "/" or the home folder itself
+// would switch its folder trust off without saying so: those need to be asked for as such.
 core::GeminiTrust
-gemini_trust(const ConfigureOptions& options, std::filesystem::path& folder)
+gemini_trust(const ConfigureOptions& options, const std::filesystem::path& home,
+             std::filesystem::path& folder)
 {
   if (options.gemini_trust == "off") {
     return core::GeminiTrust::trust_off;
@@ -120,6 +123,12 @@ gemini_trust(const ConfigureOptions& options, std::filesystem::path& folder)
   folder = options.gemini_trust == "cwd" ? std::filesystem::current_path()
                                          : std::filesystem::absolute(options.gemini_trust);
   folder = folder.lexically_normal();
+  if (folder == folder.root_path() || folder == home.lexically_normal()) {
+    throw util::Fatal(util::ErrorKind::usage,
+                      "--gemini-trust " + options.gemini_trust + ": trusting \"" + folder.string()
+                        + "\" would trust every folder below it; run configure from a project "
+                          "folder, name one with --gemini-trust DIR, or give --gemini-trust off");
+  }
   return core::GeminiTrust::trust_folder;
 }
 
@@ -222,7 +231,7 @@ build_request(const ConfigureOptions& options, Context& context, bool needs_code
     request.extra_headers.push_back(util::value_or_throw(core::parse_header(text)));
   }
   request.skip_onboarding = options.skip_onboarding;
-  request.gemini_trust = gemini_trust(options, request.gemini_trust_folder);
+  request.gemini_trust = gemini_trust(options, context.paths.home, request.gemini_trust_folder);
   request.migrate_codex_profiles = options.migrate_codex_profiles;
   request.cursor_write_state = options.cursor_write_state;
   request.codex_version = needs_codex ? core::installed_codex_version() : std::nullopt;

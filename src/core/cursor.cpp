@@ -118,8 +118,8 @@ plan_cursor(const ConfigureRequest& request, const Paths& paths)
       auto state = state_plan(request, paths);
       AIGW_TRY(state);
       plan.files.push_back(std::move(*state));
-      plan.notes.push_back("Cursor: wrote the key, base URL and models into its state; "
-                           "start Cursor and check Settings > Models");
+      plan.notes.push_back("Cursor: its state gets the key, base URL and models (steps 1-3 "
+                           "below); start Cursor and check Settings > Models");
     }
   }
   plan.summary = {{"route", url}, {"models", request.cursor_models}};
