@@ -30,16 +30,8 @@ text_of(const OfflineJson& content)
 std::string
 last_user_text(const OfflineJson& body)
 {
-  const auto messages = body.find("messages");
-  if (messages == body.end() || !messages->is_array()) {
-    return {};
-  }
-  for (auto message = messages->rbegin(); message != messages->rend(); ++message) {
-    if (message->is_object() && string_field(*message, "role", "") == "user") {
-      return message->contains("content") ? text_of((*message)["content"]) : "";
-    }
-  }
-  return {};
+  const OfflineJson* content = last_user_content(body);
+  return content ? text_of(*content) : std::string();
 }
 
 OfflineJson

@@ -62,6 +62,10 @@ std::optional<OfflineJson> parse_json_object(std::string_view body);
 // `object[key]` when it is a string, else `fallback`.
 std::string string_field(const OfflineJson& object, const char* key, std::string fallback);
 
+// The content of the last message whose role is "user" in `body["messages"]` (the shape
+// Anthropic Messages and chat completions share), or nullptr when there is none.
+const OfflineJson* last_user_content(const OfflineJson& body);
+
 // True when the request body has "stream": true.
 bool wants_stream(const OfflineJson& body);
 

@@ -171,6 +171,22 @@ string_field(const OfflineJson& object, const char* key, std::string fallback)
   return found->get<std::string>();
 }
 
+const OfflineJson*
+last_user_content(const OfflineJson& body)
+{
+  const auto messages = body.find("messages");
+  if (messages == body.end() || !messages->is_array()) {
+    return nullptr;
+  }
+  for (auto message = messages->rbegin(); message != messages->rend(); ++message) {
+    if (message->is_object() && string_field(*message, "role", "") == "user") {
+      const auto content = message->find("content");
+      return content == message->end() ? nullptr : &*content;
+    }
+  }
+  return nullptr;
+}
+
 bool
 wants_stream(const OfflineJson& body)
 {
