@@ -278,7 +278,7 @@ dry_run_diff(const PendingFile& pending)
   return util::unified_diff(before, after, pending.record.path.string());
 }
 
-// The current content of every file that will change, copied to the backup folder first.
+// The current content of every file that will be rewritten, copied to the backup folder.
 util::Result<void>
 back_up_changing_files(const ChangeSet& changes, std::vector<FileReport>& reports,
                        const config::SafeWriter& writer)
@@ -286,8 +286,9 @@ back_up_changing_files(const ChangeSet& changes, std::vector<FileReport>& report
   for (std::size_t i = 0; i < changes.files.size(); ++i) {
     const auto& pending = changes.files[i];
     writer.discard_temporaries(pending.record.path);
-    const bool changing = !pending.after || *pending.after != pending.before;
-    if (pending.existed && changing) {
+    // A file that goes away is backed up by SafeWriter::remove itself.
+    const bool rewritten = pending.after && *pending.after != pending.before;
+    if (pending.existed && rewritten) {
       auto backup = writer.back_up(pending.record.path);
       AIGW_TRY(backup);
       reports[i].backup = *backup;
