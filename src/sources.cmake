@@ -67,4 +67,5 @@ set(AIGW_SOURCES
   src/net/relay_stream.cpp
   src/net/relay_forward.cpp
   src/net/relay_telemetry.cpp
+  src/net/relay_connection.cpp
 )

@@ -54,6 +54,7 @@ struct Transfer
   bool head_delivered = false;
   AbortReason abort = AbortReason::none;
   std::chrono::milliseconds idle_timeout{0};
+  const std::atomic<bool>* cancel = nullptr; // null: nobody cancels from outside
   Clock::time_point last_activity = Clock::now();
   curl_off_t last_down = 0;
   curl_off_t last_up = 0;
@@ -171,11 +172,16 @@ on_body_bytes(char* data, std::size_t size, std::size_t count, void* user)
   return length;
 }
 
-// Called at least once a second: stop when no byte moved for longer than the idle timeout.
+// Called at least once a second: stop when the caller cancelled, or when no byte moved for
+// longer than the idle timeout.
 int
 on_progress(void* user, curl_off_t, curl_off_t down, curl_off_t, curl_off_t up)
 {
   auto& transfer = *static_cast<Transfer*>(user);
+  if (transfer.cancel && transfer.cancel->load()) {
+    transfer.abort = AbortReason::callback;
+    return 1;
+  }
   const auto now = Clock::now();
   if (down != transfer.last_down || up != transfer.last_up) {
     transfer.last_down = down;
@@ -326,6 +332,7 @@ perform(const HttpRequest& request, Transfer& transfer)
 
   char error_text[CURL_ERROR_SIZE] = {};
   transfer.idle_timeout = request.idle_timeout;
+  transfer.cancel = request.cancel.get();
   set_transport(handle.get(), request, error_text);
   set_method(handle.get(), request);
   set_callbacks(handle.get(), transfer);

@@ -5,6 +5,7 @@
 // kind, which is what `test` and `doctor` turn into a remedy.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -39,6 +40,9 @@ struct HttpRequest
   std::chrono::milliseconds total_timeout{60'000}; // 0: none (long streams)
   // Fail when no byte arrives for this long, even with no total timeout.
   std::chrono::milliseconds idle_timeout{120'000};
+  // Set from another thread to stop the transfer even while nothing arrives (checked
+  // about once a second); null: only the callbacks and the timeouts stop it.
+  std::shared_ptr<const std::atomic<bool>> cancel;
 };
 
 struct HttpResponse

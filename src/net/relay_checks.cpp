@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
-// What the relay checks on every request before it goes anywhere: that the Host header
-// names this relay (a page in a browser could otherwise reach it through DNS rebinding),
-// that the path belongs to a route, and that the agent sent the local relay key, in
-// whichever of the three headers its SDK uses. Also how a request looks once it is out of
-// cpp-httplib's hands: raw path and query from the request line, headers less the ones the
-// library adds.
+// What the relay checks on every request head before its body is read or it goes
+// anywhere: that it can be framed only one way (one Host, one Content-Length, not both
+// Content-Length and Transfer-Encoding: otherwise two readers of the same bytes could see
+// two different requests), that its headers hold no line breaks or control characters,
+// that its target is a path and its method one the relay serves (it is no proxy), that the
+// Host header names this relay in one of the exact forms agents send (a page in a browser
+// could otherwise reach it through DNS rebinding), that the path belongs to a route, and
+// that the agent sent the local relay key, in whichever of the three headers its SDK uses.
+// Also how a request looks once it is out of cpp-httplib's hands: raw path and query from
+// the request line, headers less the ones the library adds.
 #include "net/relay_internal.hpp"
 
 #include <algorithm>
@@ -21,12 +25,40 @@ namespace {
 constexpr std::array<std::string_view, 4> k_library_headers{"REMOTE_ADDR", "REMOTE_PORT",
                                                              "LOCAL_ADDR", "LOCAL_PORT"};
 
+constexpr std::array<std::string_view, 7> k_served_methods{"GET",   "HEAD",   "POST",   "PUT",
+                                                           "PATCH", "DELETE", "OPTIONS"};
+
+// A decimal number as a URL writes it: digits, no leading zero. `0x7f`, `0177` and the
+// like are read as other numbers by some parsers, so they are never taken for loopback.
+bool
+is_plain_number(std::string_view text, std::size_t max_digits)
+{
+  return !text.empty() && text.size() <= max_digits
+         && text.find_first_not_of("0123456789") == std::string_view::npos
+         && (text == "0" || text.front() != '0');
+}
+
+// "localhost", "[::1]" or 127.x.y.z in plain dotted decimal; no trailing dot, no short or
+// hexadecimal forms, no names that only end in a loopback address (127.0.0.1.nip.io).
+bool
+is_loopback_name(std::string_view name)
+{
+  if (name == "localhost" || name == "[::1]") {
+    return true;
+  }
+  const auto parts = util::split(name, '.');
+  return parts.size() == 4 && parts[0] == "127"
+         && std::all_of(parts.begin(), parts.end(), [](const std::string& part) {
+              return is_plain_number(part, 3) && std::stoi(part) <= 255;
+            });
+}
+
 // Whether `host` (a Host header) names this relay: a loopback name or address, this port.
 bool
 host_is_relay(std::string_view host, int port)
 {
   std::string_view name = host;
-  std::string_view port_text;
+  std::optional<std::string_view> port_text;
   const auto colon = host.rfind(':');
   if (colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos) {
     name = host.substr(0, colon);
@@ -35,8 +67,73 @@ host_is_relay(std::string_view host, int port)
   std::string lower(name);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const std::string wanted = std::to_string(port);
-  return core::is_loopback_host(lower) && (port_text.empty() ? port == 80 : port_text == wanted);
+  const bool port_matches = port_text ? (is_plain_number(*port_text, 5)
+                                         && *port_text == std::to_string(port))
+                                      : port == 80;
+  return is_loopback_name(lower) && port_matches;
+}
+
+// RFC 9110 5.6.2: the characters a header name (a token) may hold.
+bool
+is_token(std::string_view name)
+{
+  constexpr std::string_view k_symbols = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || k_symbols.find(c) != k_symbols.npos;
+  });
+}
+
+// Control characters other than tab: a CR or LF could split the header in two upstream.
+bool
+has_control(std::string_view value)
+{
+  return std::any_of(value.begin(), value.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return (byte < 0x20 && byte != '\t') || byte == 0x7f;
+  });
+}
+
+// Why the request's headers could be read two ways, or hold what cannot go on as is.
+std::optional<std::string>
+ambiguous_head(const httplib::Request& req)
+{
+  for (const char* name : {"Host", "Content-Length", "Transfer-Encoding"}) {
+    if (req.get_header_value_count(name) > 1) {
+      return std::string("the request has more than one ") + name + " header";
+    }
+  }
+  const bool has_length = req.has_header("Content-Length");
+  const bool has_coding = req.has_header("Transfer-Encoding");
+  if (has_length && has_coding) {
+    return "the request has both Content-Length and Transfer-Encoding; send one of them";
+  }
+  if (has_length && !is_plain_number(req.get_header_value("Content-Length"), 18)) {
+    return "the request's Content-Length is not a plain decimal number";
+  }
+  if (has_coding && !same_name(util::trim(req.get_header_value("Transfer-Encoding")), "chunked")) {
+    return "the relay reads request bodies sent with Content-Length or "
+           "\"Transfer-Encoding: chunked\" only";
+  }
+  const bool has_body = has_coding || (has_length && req.get_header_value("Content-Length") != "0");
+  if (has_body && !library_reads_body(req.method)) {
+    return "a " + req.method + " request cannot carry a body through the relay";
+  }
+  return std::nullopt;
+}
+
+// Why a header cannot go on as the agent sent it.
+std::optional<std::string>
+bad_header(const httplib::Request& req)
+{
+  for (const auto& [name, value] : req.headers) {
+    if (!is_token(name)) {
+      return std::string("the request has a header name with characters HTTP does not allow");
+    }
+    if (has_control(value)) {
+      return "the request header \"" + name + "\" holds a line break or control character";
+    }
+  }
+  return std::nullopt;
 }
 
 // The relay key values the request carries, in any of the headers agents send it in.
@@ -118,9 +215,40 @@ library_error_message(int status, std::size_t body_limit)
     return "the relay cannot decode this request body's Content-Encoding";
   case 400:
     return "the relay could not read this request";
+  case 414:
+    return "the request target is longer than the relay's limit of 8192 bytes";
+  case 431:
+    return "the request line and headers are larger than the relay's limit of "
+           + std::to_string(k_head_limit) + " bytes";
   default:
     return "";
   }
+}
+
+std::optional<LocalReply>
+Relay::Impl::head_refusal(const httplib::Request& req) const
+{
+  const auto routed = route_of(path_of(req));
+  const Route shape = routed ? routed->route : Route::otel;
+  if (auto why = ambiguous_head(req)) {
+    return error_reply(shape, 400, *why);
+  }
+  if (auto why = bad_header(req)) {
+    return error_reply(shape, 400, *why);
+  }
+  if (std::find(k_served_methods.begin(), k_served_methods.end(), req.method)
+      == k_served_methods.end()) {
+    return error_reply(shape, 405,
+                       "the relay is not a proxy: it serves GET, HEAD, POST, PUT, PATCH, DELETE "
+                       "and OPTIONS, not "
+                         + req.method);
+  }
+  if (req.target.empty() || req.target.front() != '/') {
+    return error_reply(shape, 400,
+                       "the relay is not a proxy: the request target must be a path beginning "
+                       "with / (as in POST /anthropic/v1/messages), not a full URL");
+  }
+  return refusal(inbound_of(req), routed);
 }
 
 std::optional<LocalReply>

@@ -3,8 +3,9 @@
 // worker thread and waits only for the upstream's head; status and headers then go to the
 // agent unchanged (less hop-by-hop ones), and the body follows through a bounded queue
 // that cpp-httplib's content provider drains piece by piece, so server-sent events reach
-// the agent as the gateway sends them. When the agent goes away the provider fails, the
-// stream is cancelled, and the worker's next chunk callback stops the upstream transfer.
+// the agent as the gateway sends them. When the agent goes away (noticed while waiting,
+// not only when a write fails) or the relay stops, the stream is cancelled, and the HTTP
+// client stops the upstream transfer even when the upstream sends nothing more.
 #include "net/relay_internal.hpp"
 
 #include <algorithm>
@@ -117,10 +118,11 @@ enum class Framing { length, chunked };
 
 // Move the next piece of the upstream body to the agent.
 bool
-pump(UpstreamStream& stream, httplib::DataSink& sink, RequestLog& log, Framing framing)
+pump(UpstreamStream& stream, httplib::DataSink& sink, RequestLog& log, Framing framing,
+     const HangupCheck& agent_gone)
 {
   std::string piece;
-  switch (stream.next(piece)) {
+  switch (stream.next(piece, agent_gone)) {
   case UpstreamStream::Next::data:
     if (!sink.write(piece.data(), piece.size())) {
       return false;
@@ -230,14 +232,14 @@ Relay::Impl::forward(Exchange& exchange)
   HttpRequest request = upstream_request(exchange, *base, *bearer);
   const std::string url = request.url;
   const auto stream = start_stream(std::move(request));
-  if (!stream || !stream->wait_head()) {
+  if (!stream || !stream->wait_head(hangup_check())) {
     const auto error = stream ? stream->error() : std::nullopt;
     if (stream) {
       end_stream(stream);
     }
     write_reply(exchange.res,
                 error ? upstream_failure(route, url, *error)
-                      : error_reply(route, 503, "the relay is stopping"),
+                      : error_reply(route, 503, "the relay is stopping or the agent went away"),
                 exchange.log);
     return;
   }
@@ -264,6 +266,7 @@ std::shared_ptr<UpstreamStream>
 Relay::Impl::start_stream(HttpRequest request)
 {
   auto stream = std::make_shared<UpstreamStream>();
+  request.cancel = stream->abort_flag();
   {
     const std::lock_guard lock(streams_mutex);
     if (streams_closed) {
@@ -304,24 +307,26 @@ Relay::Impl::stream_reply(Exchange& exchange, const std::shared_ptr<UpstreamStre
 
   auto log = exchange.log;
   // After a whole reply the worker is done; after a failed one (the agent went away) the
-  // cancel makes its next chunk callback stop the upstream transfer.
+  // cancel stops the upstream transfer.
   auto release = [this, stream, log](bool) {
     stream->cancel();
     end_stream(stream);
     log->finish();
   };
+  // The providers run on this server thread, while its connection is open.
+  const HangupCheck agent_gone = hangup_check();
   if (length) {
     res.set_content_provider(
       *length, type,
-      [stream, log](std::size_t, std::size_t, httplib::DataSink& sink) {
-        return pump(*stream, sink, *log, Framing::length);
+      [stream, log, agent_gone](std::size_t, std::size_t, httplib::DataSink& sink) {
+        return pump(*stream, sink, *log, Framing::length, agent_gone);
       },
       release);
   } else {
     res.set_chunked_content_provider(
       type,
-      [stream, log](std::size_t, httplib::DataSink& sink) {
-        return pump(*stream, sink, *log, Framing::chunked);
+      [stream, log, agent_gone](std::size_t, httplib::DataSink& sink) {
+        return pump(*stream, sink, *log, Framing::chunked, agent_gone);
       },
       release);
   }

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Internal to the relay: the state behind net::Relay, shared by relay_server.cpp (the
-// server, the checks, local replies), relay_forward.cpp (streaming to and from the
-// gateway) and relay_telemetry.cpp (OTel exports and the spool). cpp-httplib is seen only
-// by these files.
+// server, the checks, local replies), relay_connection.cpp (each connection's loop, its
+// deadlines and limits), relay_forward.cpp (streaming to and from the gateway) and
+// relay_telemetry.cpp (OTel exports and the spool). cpp-httplib is seen only by these files.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +26,67 @@
 #include "net/wire.hpp"
 
 namespace aigw::net {
+
+// Whether the agent on a connection hung up (always false off a server thread).
+using HangupCheck = std::function<bool()>;
+
+class ConnectionStream;
+
+// cpp-httplib's server with our own loop around each connection (relay_connection.cpp).
+// The library's loop gives a request head no overall deadline, reads any number of header
+// lines, queues connections without limit behind a fixed pool, sleeps out its keep-alive
+// wait after stop(), and writes without MSG_NOSIGNAL (an agent that hangs up mid-reply
+// would end the relay with SIGPIPE). The library still parses and answers each request.
+class RelayHttpServer : public httplib::Server
+{
+public:
+  void set_limits(std::chrono::milliseconds header_timeout, std::size_t max_connections);
+
+  // Give the bound socket a real listen backlog (the library's build fixes it at 5).
+  bool raise_backlog(int backlog);
+
+protected:
+  bool process_and_close_socket(socket_t sock) override;
+
+private:
+  bool admit();
+  void serve(ConnectionStream& stream);
+
+  std::chrono::milliseconds m_header_timeout{10'000};
+  std::size_t m_max_connections = k_default_max_connections;
+  std::atomic<std::size_t> m_served{0};
+};
+
+// Request line and headers together: an agent's are a few kilobytes. cpp-httplib limits
+// each line (8 KiB) but not how many there are.
+inline constexpr std::size_t k_head_limit = 64U * 1024;
+
+// How the head of the request the calling server thread reads was cut short, if it was.
+enum class HeadCut {
+  none,
+  deadline,  // not whole within the header timeout: the connection is closed, no reply
+  too_large, // over the size limit: 431, then the connection is closed
+};
+HeadCut head_cut();
+
+// Whether the calling server thread's connection came over the connection limit.
+bool connection_over_limit();
+
+// Close the calling server thread's connection once this reply is written (its request's
+// body was not read, or the request cannot be framed one way only).
+void close_after_reply(const httplib::Request& req);
+
+// A check for whether the agent on the calling server thread's connection hung up; safe
+// to call from other threads while that connection is served.
+HangupCheck hangup_check();
+
+// Whether cpp-httplib reads a request body for `method` (for the others it reads none).
+inline bool
+library_reads_body(std::string_view method)
+{
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE"
+         || method == "PRI";
+}
 
 // One request's line in the log: written once, when its reply is done.
 class RequestLog
@@ -62,12 +125,17 @@ public:
   // Client side: the transfer is over, with `error` when it failed.
   void put_end(const util::Expected<HttpResponse, HttpError>& result);
 
-  // Server side: wait for the head (or the end before any head).
-  bool wait_head();
-  // Server side: the next piece into `piece`, or why there is none.
-  Next next(std::string& piece);
+  // Server side: wait for the head (or the end before any head); cancels when the agent
+  // hangs up meanwhile.
+  bool wait_head(const HangupCheck& agent_gone);
+  // Server side: the next piece into `piece`, or why there is none; cancels when the agent
+  // hangs up meanwhile.
+  Next next(std::string& piece, const HangupCheck& agent_gone);
   // Either side: stop (the agent went away, or the relay stops).
   void cancel();
+
+  // What the HTTP client watches to stop the upstream transfer when nothing arrives.
+  std::shared_ptr<const std::atomic<bool>> abort_flag() const { return m_abort; }
 
   // The head, once wait_head() said it is there (it does not change after that).
   int status() const { return m_status; }
@@ -84,6 +152,10 @@ public:
   std::thread worker;
 
 private:
+  void wait_watching(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready,
+                     const HangupCheck& agent_gone);
+  void cancel_locked();
+
   mutable std::mutex m_mutex;
   std::condition_variable m_changed;
   bool m_head_ready = false;
@@ -93,6 +165,7 @@ private:
   std::size_t m_queued = 0;
   bool m_finished = false;
   bool m_cancelled = false;
+  std::shared_ptr<std::atomic<bool>> m_abort = std::make_shared<std::atomic<bool>>(false);
   std::optional<HttpError> m_error;
 };
 
@@ -110,7 +183,7 @@ struct Relay::Impl
   RelayOptions options;
   std::shared_ptr<CredentialSource> credentials;
   std::shared_ptr<HttpClient> client;
-  httplib::Server server;
+  RelayHttpServer server;
   int port = 0;
   std::thread listener;
   std::optional<Spool> spool;
@@ -123,13 +196,17 @@ struct Relay::Impl
   std::condition_variable wake;
   bool listener_done = false;
   bool stopping = false;
+  // Set by stop(): requests to the workspace watch it (see HttpRequest::cancel).
+  std::shared_ptr<std::atomic<bool>> stopped = std::make_shared<std::atomic<bool>>(false);
   std::thread flusher;
 
   // relay_server.cpp
   void install_handlers();
   util::Result<void> listen();
+  httplib::Server::HandlerResponse screen(const httplib::Request& req, httplib::Response& res);
   void handle(const httplib::Request& req, httplib::Response& res);
   // relay_checks.cpp
+  std::optional<LocalReply> head_refusal(const httplib::Request& req) const;
   std::optional<LocalReply> refusal(const InboundRequest& inbound,
                                     const std::optional<RoutedPath>& routed) const;
 
@@ -174,9 +251,9 @@ void keep_library_from_rewriting(const httplib::Request& req);
 // Whether the request is an agent's warm-up HEAD or GET on a route's base URL.
 bool is_base_probe(const InboundRequest& inbound, const RoutedPath& routed);
 
-// What the relay says for an error status cpp-httplib chose (413, 404, 415, 400).
+// What the relay says for an error status cpp-httplib chose (413, 404, 415, 400, 414),
+// or for a request head over the size limit (431).
 std::string library_error_message(int status, std::size_t body_limit);
-
 
 // Put `reply` on `res` and log it (streamed events are logged when the stream ends).
 void write_reply(httplib::Response& res, const LocalReply& reply,

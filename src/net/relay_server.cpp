@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The relay's server, on cpp-httplib: one handler for every method and path, which checks
-// each request (Host, route, relay key) before anything goes further, then answers it
-// locally, forwards it (relay_forward.cpp) or hands it to the telemetry path
-// (relay_telemetry.cpp). The library's own error replies (413 for a body over the limit,
-// 404, 400) are rewritten into the error shape of the route the path belongs to.
+// The relay's server, on cpp-httplib: each request head is screened before its body is
+// read (framing, Host, route, relay key: relay_checks.cpp), so that a client without the
+// key can make the relay read no body; a refused request's connection is closed, since its
+// body is left unread. One handler for every method and path then answers it locally,
+// forwards it (relay_forward.cpp) or hands it to the telemetry path (relay_telemetry.cpp).
+// The library's own error replies (413 for a body over the limit, 400, 414, and our 431)
+// are rewritten into the error shape of the route the path belongs to. The loop around
+// each connection, with its deadlines and limits, is relay_connection.cpp.
 //
 // cpp-httplib 0.11 would change replies behind our back in two ways: it compresses a reply
 // itself when the request's Accept-Encoding names gzip or br and the Content-Type looks
@@ -25,8 +28,14 @@ namespace aigw::net {
 
 namespace {
 
-constexpr std::size_t k_server_threads = 32;
 constexpr std::size_t k_keep_alive_requests = 1000;
+// Threads beyond the connection limit: they answer the connections over it with a 503
+// instead of leaving them queued behind slow ones.
+constexpr std::size_t k_spare_threads = 8;
+// Connections the kernel holds until the relay accepts them (it caps this at
+// net.core.somaxconn). With the library's 5, a burst of agents connecting at once has its
+// SYNs dropped and each of those connects waits a second or more for its retry.
+constexpr int k_listen_backlog = 1024;
 
 // Set while the handler answers a request, so that the error handler leaves the
 // upstream's own 4xx and 5xx replies alone. A request runs on one server thread.
@@ -37,9 +46,14 @@ thread_local bool t_answered = false;
 httplib::Server::HandlerResponse
 answer_library_error(const httplib::Request& req, httplib::Response& res, std::size_t body_limit)
 {
-  if (std::exchange(t_answered, false)) {
+  if (std::exchange(t_answered, false) || head_cut() == HeadCut::deadline) {
     return httplib::Server::HandlerResponse::Unhandled;
   }
+  if (head_cut() == HeadCut::too_large) {
+    res.status = 431;
+  }
+  // What is left of the request (its body, the rest of its head) was not read.
+  close_after_reply(req);
   keep_library_from_rewriting(req);
   const auto routed = route_of(path_of(req));
   auto log = std::make_shared<RequestLog>(req.method, std::string(path_of(req)), 0);
@@ -71,7 +85,6 @@ answer_exception(const httplib::Request& req, httplib::Response& res, std::excep
 // cpp-httplib's default sets SO_REUSEPORT, with which a second relay binds the port the
 // first one holds and the kernel splits the agents' connections between two relays with
 // different keys. SO_REUSEADDR alone still allows a restart over TIME_WAIT connections.
-// (The listen backlog is fixed at 5 inside the shared library: it cannot be raised here.)
 void
 set_exclusive_bind(socket_t sock)
 {
@@ -150,6 +163,33 @@ write_reply(httplib::Response& res, const LocalReply& reply,
   log->finish();
 }
 
+httplib::Server::HandlerResponse
+Relay::Impl::screen(const httplib::Request& req, httplib::Response& res)
+{
+  t_answered = false;
+  const auto routed = route_of(path_of(req));
+  std::optional<LocalReply> refused;
+  if (connection_over_limit()) {
+    refused = error_reply(routed ? routed->route : Route::otel, 503,
+                          "the relay serves " + std::to_string(options.max_connections)
+                            + " connections at once and has no room for this one: try again "
+                              "in a moment");
+  } else {
+    refused = head_refusal(req);
+  }
+  if (!refused) {
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  t_answered = true;
+  keep_library_from_rewriting(req);
+  close_after_reply(req);
+  auto log = std::make_shared<RequestLog>(req.method, std::string(path_of(req)), 0);
+  log->set_route(routed ? to_string(routed->route) : "-");
+  write_reply(res, *refused, log);
+  return httplib::Server::HandlerResponse::Handled;
+}
+
 void
 Relay::Impl::handle(const httplib::Request& req, httplib::Response& res)
 {
@@ -159,15 +199,9 @@ Relay::Impl::handle(const httplib::Request& req, httplib::Response& res)
                                                  req.body.size())};
   keep_library_from_rewriting(req);
 
-  const auto routed = route_of(exchange.inbound.path);
-  if (routed) {
-    exchange.routed = *routed;
-    exchange.log->set_route(to_string(routed->route));
-  }
-  if (auto refused = refusal(exchange.inbound, routed)) {
-    write_reply(res, *refused, exchange.log);
-    return;
-  }
+  // screen() let only requests for a route through.
+  exchange.routed = route_of(exchange.inbound.path).value();
+  exchange.log->set_route(to_string(exchange.routed.route));
 
   if (is_base_probe(exchange.inbound, exchange.routed)) {
     // Claude Code's warm-up HEAD on its base URL carries no key and needs no gateway.
@@ -196,10 +230,8 @@ Relay::Impl::install_handlers()
   server.Delete(".*", handler);
 
   // A request runs on one thread: mark it unanswered before routing and after the reply.
-  server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-    t_answered = false;
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  server.set_pre_routing_handler(
+    [this](const httplib::Request& req, httplib::Response& res) { return screen(req, res); });
   server.set_logger([](const httplib::Request&, const httplib::Response&) { t_answered = false; });
   server.set_error_handler(httplib::Server::HandlerWithResponse(
     [this](const httplib::Request& req, httplib::Response& res) {
@@ -233,6 +265,9 @@ Relay::Impl::listen()
   if (port <= 0) {
     return util::fail(util::ErrorKind::failed, bind_failure(address, errno));
   }
+  if (!server.raise_backlog(k_listen_backlog)) {
+    AIGW_WARN("relay: the listen backlog stays at 5: " << util::errno_text(errno));
+  }
   listener = std::thread([this] {
     server.listen_after_bind();
     const std::lock_guard lock(state_mutex);
@@ -262,7 +297,10 @@ Relay::start()
     impl.spool.emplace(std::move(*spool));
   }
 
-  impl.server.new_task_queue = [] { return new httplib::ThreadPool(k_server_threads); };
+  // One thread per connection up to the limit, so that no agent waits behind slow clients.
+  const std::size_t threads = impl.options.max_connections + k_spare_threads;
+  impl.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  impl.server.set_limits(impl.options.header_timeout, impl.options.max_connections);
   impl.server.set_keep_alive_max_count(k_keep_alive_requests);
   impl.server.set_tcp_nodelay(true);
   impl.server.set_socket_options(set_exclusive_bind);
@@ -290,6 +328,7 @@ Relay::stop()
     const std::lock_guard lock(impl.state_mutex);
     impl.stopping = true;
   }
+  impl.stopped->store(true);
   impl.wake.notify_all();
   {
     const std::lock_guard lock(impl.streams_mutex);

@@ -24,6 +24,7 @@ enum class RelayMode { forward, offline };
 
 inline constexpr std::uint64_t k_default_spool_cap = 64ULL * 1024 * 1024;
 inline constexpr std::size_t k_default_body_limit = 32U * 1024 * 1024;
+inline constexpr std::size_t k_default_max_connections = 128;
 
 struct RelayOptions
 {
@@ -40,6 +41,13 @@ struct RelayOptions
   // Long, since a model may think for minutes between two events; the agents' own
   // timeouts (Claude: 600 s) fire first.
   std::chrono::milliseconds idle_timeout{600'000};
+  // A request line and its headers must arrive whole this long after their first byte,
+  // or the connection is closed: agents send a head at once, a slow client holds a
+  // connection no longer than this.
+  std::chrono::milliseconds header_timeout{10'000};
+  // Connections served at once; one more gets a 503 with Retry-After at once instead of
+  // waiting behind the others.
+  std::size_t max_connections = k_default_max_connections;
 };
 
 class Relay
@@ -59,7 +67,8 @@ public:
   // The port really bound (the ephemeral one when the options said 0).
   int port() const;
 
-  // Stop taking requests, end open streams and wait for the server's threads.
+  // Stop taking requests, end open streams (and their upstream transfers) and wait for the
+  // server's threads.
   void stop();
 
   struct Impl;

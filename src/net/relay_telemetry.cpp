@@ -98,6 +98,7 @@ Relay::Impl::forward_export(Exchange& exchange, const SpoolRecord& record)
   request.connect_timeout = options.connect_timeout;
   request.total_timeout = k_export_timeout;
   request.idle_timeout = k_export_timeout;
+  request.cancel = stopped;
 
   auto response = client->send(request);
   if (!response || response->status >= 500) {

@@ -268,10 +268,14 @@ TEST_CASE("net::Relay answers only requests addressed to it")
     return rig.send(request);
   };
 
-  SUBCASE("another name: 403, nothing forwarded")
+  SUBCASE("another name, or a loopback one in another form: 403, nothing forwarded")
   {
-    for (const std::string& host :
-         std::vector<std::string>{"evil.example:" + port, "127.0.0.1:1", "evil.example"}) {
+    // DNS rebinding names, forms some parsers read as loopback, and ports written oddly.
+    for (const std::string& host : std::vector<std::string>{
+           "evil.example:" + port, "127.0.0.1:1", "evil.example", "127.0.0.1.nip.io:" + port,
+           "localhost.:" + port, "0x7f.1:" + port, "127.1:" + port, "2130706433:" + port,
+           "127.0.0.01:" + port, "0177.0.0.1:" + port, "127.0.0.1:0" + port, "127.0.0.1:",
+           "[::ffff:127.0.0.1]:" + port}) {
       const auto response = with_host(host);
       REQUIRE(response);
       CHECK(response->status == 403);
@@ -287,7 +291,8 @@ TEST_CASE("net::Relay answers only requests addressed to it")
 
   SUBCASE("loopback names with this port are fine")
   {
-    for (const std::string& host : {"localhost:" + port, "LOCALHOST:" + port, "[::1]:" + port}) {
+    for (const std::string& host :
+         {"localhost:" + port, "LOCALHOST:" + port, "[::1]:" + port, "127.9.8.7:" + port}) {
       const auto response = with_host(host);
       REQUIRE(response);
       CHECK(response->status == 200);

@@ -24,6 +24,7 @@ using aigw::test::RawServer;
 using aigw::test::relay_harness::host_line;
 using aigw::test::relay_harness::k_key;
 using aigw::test::relay_harness::options_for;
+using aigw::test::relay_harness::ping_stream;
 using aigw::test::relay_harness::our_user_agent;
 using aigw::test::relay_harness::post;
 using aigw::test::relay_harness::RelayRig;
@@ -181,26 +182,11 @@ TEST_CASE("net::Relay cancels the upstream when the agent goes away")
   std::mutex mutex;
   std::condition_variable changed;
   std::string outcome;
-  gateway.set_reply([&](const httplib::Request&, httplib::Response& res) {
-    res.set_chunked_content_provider(
-      "text/event-stream",
-      [](std::size_t, httplib::DataSink& sink) {
-        for (int i = 0; i < 50; ++i) {
-          const std::string event = "event: ping\ndata: {}\n\n";
-          if (!sink.write(event.data(), event.size())) {
-            return false;
-          }
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        sink.done();
-        return true;
-      },
-      [&](bool success) {
-        const std::lock_guard lock(mutex);
-        outcome = success ? "sent all" : "stopped";
-        changed.notify_all();
-      });
-  });
+  gateway.set_reply(ping_stream(50, std::chrono::milliseconds(100), [&](bool success) {
+    const std::lock_guard lock(mutex);
+    outcome = success ? "sent all" : "stopped";
+    changed.notify_all();
+  }));
   RelayRig rig(options_for(gateway.url(), gateway.url()));
 
   const auto response = rig.client().stream(
