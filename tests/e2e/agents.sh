@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # End to end with the real agents: for Claude Code, Codex CLI and Gemini CLI (pinned
-# versions from npm), `aigw-setup configure --auth relay` in a throwaway home against
-# `aigw-setup relay --offline`, one prompt each, non-interactively; each must exit 0 and
-# print the relay's reply, which the relay streams. Claude Code runs with telemetry on, so
-# its metrics and logs land in the relay's spool; `relay flush` must then deliver them,
-# with their Unity Catalog table headers, to a fake workspace.
+# versions from npm), one prompt each, non-interactively, through the configs that
+# `aigw-setup configure --auth relay` writes in a throwaway home. Two parts:
+#
+# Offline: against `aigw-setup relay --offline`; each agent must exit 0 and print the
+# relay's reply, which the relay streams. Claude Code runs with telemetry on, so its
+# metrics and logs land in the relay's spool; `relay flush` must then deliver them, with
+# their Unity Catalog table headers, to a fake workspace.
+#
+# Forward: in a second home, configure with --gateway and --workspace pointing at a fake AI
+# Gateway and a fake workspace, and run `aigw-setup relay` in forward mode (it reads the
+# relay.json that configure wrote). Each agent must exit 0 and print the fake gateway's
+# reply; the gateway must have seen each agent's request with `Authorization: Bearer <PAT>`
+# and never the relay key, and Claude's with x-databricks-use-coding-agent-mode: true;
+# Claude's telemetry must reach the fake workspace through the relay, with its table
+# headers, without going through the spool.
 #
 # As root, where `unshare --net` works, everything runs in a new network namespace that has
 # only loopback, so nothing can leave the machine. Otherwise the agents' non-essential
 # traffic is switched off by their settings alone; the output says which way it ran.
 #
-#   bash tests/e2e/agents.sh AIGW_SETUP_BINARY FAKE_WORKSPACE_BINARY
+#   bash tests/e2e/agents.sh AIGW_SETUP_BINARY FAKE_WORKSPACE_BINARY FAKE_GATEWAY_BINARY
 set -uo pipefail
 
 aigw="$(realpath "$1")"
 fake_workspace="$(realpath "$2")"
+fake_gateway="$(realpath "$3")"
 here="$(cd "$(dirname "$0")" && pwd)"
 
 if [ -z "${AIGW_E2E_INSIDE:-}" ]; then
@@ -49,22 +60,35 @@ check() { # NAME CONDITION-EXIT-CODE DETAIL
   fi
 }
 
-home="$work/home"
-mkdir -p "$home" "$work/project"
-port=$((20000 + RANDOM % 20000))
-[ "$AIGW_E2E_INSIDE" = netns ] && port=8765
-token="dapi-e2e-workspace-token-5f0c"
-echo "$token" > "$work/token"
+# Start a fake server that prints its URL first: start_fake NAME BINARY ARGS...; sets
+# $started_pid and $started_url.
+start_fake() {
+  local url_file="$work/$1.url"
+  shift
+  "$@" > "$url_file" &
+  started_pid=$!
+  pids+=("$started_pid")
+  for _ in $(seq 50); do [ -s "$url_file" ] && break; sleep 0.1; done
+  started_url="$(head -1 "$url_file")"
+}
 
-# The fake workspace, for `relay flush`.
-"$fake_workspace" "$work/token" "$work/exports.jsonl" > "$work/workspace.url" &
-pids+=($!)
-for _ in $(seq 50); do [ -s "$work/workspace.url" ] && break; sleep 0.1; done
-workspace_url="$(head -1 "$work/workspace.url")"
+# Stop a process we started with SIGTERM, and wait until it is gone (its files written).
+stop() {
+  kill -TERM "$1"
+  wait "$1" 2>/dev/null || true
+}
+
+wait_for_relay() { # PORT
+  for _ in $(seq 50); do
+    curl -s -o /dev/null -I "http://127.0.0.1:$1/anthropic" && break
+    sleep 0.1
+  done
+}
 
 # Gemini CLI's usage statistics and auto-update off, before configure merges into the file.
-mkdir -p "$home/.gemini"
-cat > "$home/.gemini/settings.json" <<'JSON'
+write_gemini_settings() { # HOME
+  mkdir -p "$1/.gemini"
+  cat > "$1/.gemini/settings.json" <<'JSON'
 {
   // written by the e2e test: no traffic to Google
   "privacy": { "usageStatisticsEnabled": false },
@@ -72,7 +96,62 @@ cat > "$home/.gemini/settings.json" <<'JSON'
   "general": { "enableAutoUpdate": false, "enableAutoUpdateNotification": false }
 }
 JSON
+}
 
+# The three agents, one prompt each, in the home given, the relay on the port given; each
+# must exit 0 and print MARKER. Run from the project folder.
+run_agents() { # HOME PORT MARKER WHERE
+  local agent_home="$1" relay_port="$2" marker="$3" where="$4" out status key
+  key="$(cat "$agent_home/.config/aigw-setup/relay.key")"
+
+  # Claude Code, its non-essential traffic off (shared/docs/wire.md section 1), telemetry on.
+  out="$(env HOME="$agent_home" DISABLE_AUTOUPDATER=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
+    DISABLE_ERROR_REPORTING=1 CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL=1 \
+    CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp \
+    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=1000 \
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="http://127.0.0.1:$relay_port/api/2.0/otel/v1/metrics" \
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT="http://127.0.0.1:$relay_port/api/2.0/otel/v1/logs" \
+    OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer $key" \
+    timeout 120 "$AIGW_AGENTS_BIN/claude" -p "say hi from the e2e test" < /dev/null 2>&1)"
+  status=$?
+  echo "$out" | grep -q "$marker"
+  check "claude -p through $where (exit $status)" $(( status + $? )) "$out"
+
+  # Codex CLI: update checks, analytics and plugins off (wire.md section 2).
+  out="$(env HOME="$agent_home" timeout 120 "$AIGW_AGENTS_BIN/codex" exec \
+    --skip-git-repo-check -c check_for_update_on_startup=false -c analytics.enabled=false \
+    -c feedback.enabled=false -c features.plugins=false "say hi from the e2e test" \
+    < /dev/null 2>&1)"
+  status=$?
+  echo "$out" | grep -q "$marker"
+  check "codex exec through $where (exit $status)" $(( status + $? )) "$out"
+
+  # Gemini CLI (usage statistics and updates off in settings.json).
+  out="$(env HOME="$agent_home" timeout 120 "$AIGW_AGENTS_BIN/gemini" \
+    -p "say hi from the e2e test" < /dev/null 2>&1)"
+  status=$?
+  echo "$out" | grep -q "$marker"
+  check "gemini -p through $where (exit $status)" $(( status + $? )) "$out"
+}
+
+mkdir -p "$work/project"
+port=$((20000 + RANDOM % 20000))
+[ "$AIGW_E2E_INSIDE" = netns ] && port=8765
+token="dapi-e2e-workspace-token-5f0c"
+echo "$token" > "$work/token"
+
+###########################################################################################
+# Offline: the relay answers every route itself and spools Claude's telemetry.
+
+home="$work/home"
+mkdir -p "$home"
+
+# The fake workspace, for `relay flush`.
+start_fake workspace "$fake_workspace" "$work/token" "$work/exports.jsonl"
+workspace_pid="$started_pid"
+workspace_url="$started_url"
+
+write_gemini_settings "$home"
 "$aigw" --home "$home" configure claude codex gemini --auth relay --relay "127.0.0.1:$port" \
   --workspace "$workspace_url" --token-file "$work/token" --gemini-trust off \
   --skip-onboarding > "$work/configure.out" 2>&1
@@ -83,42 +162,10 @@ check "configure --auth relay" $? "$(cat "$work/configure.out")"
   2> "$work/relay.log" &
 relay_pid=$!
 pids+=("$relay_pid")
-for _ in $(seq 50); do
-  curl -s -o /dev/null -I "http://127.0.0.1:$port/anthropic" && break
-  sleep 0.1
-done
+wait_for_relay "$port"
 
-key="$(cat "$home/.config/aigw-setup/relay.key")"
-marker="aigw-setup offline relay"
 cd "$work/project"
-
-# Claude Code, its non-essential traffic off (shared/docs/wire.md section 1), telemetry on.
-claude_out="$(env HOME="$home" DISABLE_AUTOUPDATER=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
-  DISABLE_ERROR_REPORTING=1 CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL=1 \
-  CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp \
-  OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=1000 \
-  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="http://127.0.0.1:$port/api/2.0/otel/v1/metrics" \
-  OTEL_EXPORTER_OTLP_LOGS_ENDPOINT="http://127.0.0.1:$port/api/2.0/otel/v1/logs" \
-  OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer $key" \
-  timeout 120 "$AIGW_AGENTS_BIN/claude" -p "say hi from the e2e test" < /dev/null 2>&1)"
-status=$?
-echo "$claude_out" | grep -q "$marker"
-check "claude -p through the offline relay (exit $status)" $(( status + $? )) "$claude_out"
-
-# Codex CLI: update checks, analytics and plugins off (wire.md section 2).
-codex_out="$(env HOME="$home" timeout 120 "$AIGW_AGENTS_BIN/codex" exec --skip-git-repo-check \
-  -c check_for_update_on_startup=false -c analytics.enabled=false -c feedback.enabled=false \
-  -c features.plugins=false "say hi from the e2e test" < /dev/null 2>&1)"
-status=$?
-echo "$codex_out" | grep -q "$marker"
-check "codex exec through the offline relay (exit $status)" $(( status + $? )) "$codex_out"
-
-# Gemini CLI (usage statistics and updates off in settings.json above).
-gemini_out="$(env HOME="$home" timeout 120 "$AIGW_AGENTS_BIN/gemini" \
-  -p "say hi from the e2e test" < /dev/null 2>&1)"
-status=$?
-echo "$gemini_out" | grep -q "$marker"
-check "gemini -p through the offline relay (exit $status)" $(( status + $? )) "$gemini_out"
+run_agents "$home" "$port" "aigw-setup offline relay" "the offline relay"
 
 # Each agent took the streamed reply: Claude falls back to a second, non-streaming request
 # when it rejects a stream, so exactly one Messages request means the stream was accepted.
@@ -136,19 +183,92 @@ spooled=$(find "$home/spool" -name '*.otlp' | wc -l)
 [ "$spooled" -ge 2 ]
 check "Claude's metrics and logs were spooled ($spooled exports)" $? "$(ls -la "$home/spool")"
 
-kill -TERM "$relay_pid"
-wait "$relay_pid" 2>/dev/null || true
+stop "$relay_pid"
 flush_out="$("$aigw" --home "$home" relay flush --spool "$home/spool" 2>&1)"
 check "relay flush" $? "$flush_out"
 
-kill -TERM "${pids[0]}"
-wait "${pids[0]}" 2>/dev/null || true
+stop "$workspace_pid"
 grep -q '"signal":"metrics","table":"main.default.cc_otel_metrics"' "$work/exports.jsonl"
 check "metrics reached the workspace with their table header" $? "$(cat "$work/exports.jsonl")"
 grep -q '"signal":"logs","table":"main.default.cc_otel_logs"' "$work/exports.jsonl"
 check "logs reached the workspace with their table header" $? "$(cat "$work/exports.jsonl")"
 [ -z "$(find "$home/spool" -name '*.otlp')" ]
 check "the spool is empty after the flush" $? "$(ls "$home/spool")"
+
+###########################################################################################
+# Forward: the relay forwards to a fake AI Gateway, and Claude's telemetry to a fake
+# workspace, with the PAT in place of the relay key.
+
+fhome="$work/home-forward"
+mkdir -p "$fhome"
+fport=$((port + 1))
+
+start_fake workspace-forward "$fake_workspace" "$work/token" "$work/exports-forward.jsonl"
+fworkspace_pid="$started_pid"
+fworkspace_url="$started_url"
+# The relay key does not exist yet: the gateway reads it only when it writes its record.
+start_fake gateway "$fake_gateway" "$work/token" "$work/gateway.jsonl" \
+  "$fhome/.config/aigw-setup/relay.key"
+gateway_pid="$started_pid"
+gateway_url="$started_url"
+
+write_gemini_settings "$fhome"
+"$aigw" --home "$fhome" configure claude codex gemini --auth relay \
+  --relay "127.0.0.1:$fport" --gateway "$gateway_url" --workspace "$fworkspace_url" \
+  --token-file "$work/token" --gemini-trust off --skip-onboarding \
+  > "$work/configure-forward.out" 2>&1
+check "configure --auth relay --gateway" $? "$(cat "$work/configure-forward.out")"
+
+# Forward mode: no --offline; the gateway and workspace come from relay.json.
+"$aigw" -v --home "$fhome" relay --listen "127.0.0.1:$fport" --spool "$fhome/spool" \
+  --metrics-table main.default.cc_otel_metrics --logs-table main.default.cc_otel_logs \
+  2> "$work/relay-forward.log" &
+frelay_pid=$!
+pids+=("$frelay_pid")
+wait_for_relay "$fport"
+
+run_agents "$fhome" "$fport" "fake gateway" "the forwarding relay"
+
+stop "$frelay_pid"
+stop "$gateway_pid"
+stop "$fworkspace_pid"
+seen="$(cat "$work/gateway.jsonl")"
+detail="$seen
+--- relay log:
+$(cat "$work/relay-forward.log")"
+
+# The gateway's record of a POST to PATH that carried the PAT and not the relay key, with
+# x-databricks-use-coding-agent-mode as MODE (JSON: "true" or null): request_line PATH MODE.
+request_line() {
+  printf '{"method":"POST","path":"%s","authorization_is_token":true,' "$1"
+  printf '"relay_key_seen":false,"coding_agent_mode":%s}' "$2"
+}
+gateway_saw() { # PATH MODE: how many such records there are
+  grep -cxF "$(request_line "$1" "$2")" "$work/gateway.jsonl"
+}
+
+# One Messages request: Claude took the gateway's stream (see the offline part).
+[ "$(gateway_saw /anthropic/v1/messages '"true"')" -eq 1 ]
+check "the gateway got Claude's request once, with the PAT and the coding-agent header" $? \
+  "$detail"
+[ "$(gateway_saw /openai/v1/responses null)" -eq 1 ]
+check "the gateway got Codex's Responses request once, with the PAT" $? "$detail"
+gemini_path="/gemini/v1beta/models/databricks-gemini-2-5-flash:streamGenerateContent"
+[ "$(gateway_saw "$gemini_path" null)" -eq 1 ]
+check "the gateway got Gemini's streamGenerateContent request once, with the PAT" $? "$detail"
+[ -n "$seen" ] && ! grep -q '"authorization_is_token":false\|"relay_key_seen":true' \
+  "$work/gateway.jsonl"
+check "every gateway request carried the PAT and none the relay key" $? "$detail"
+
+grep -q '"signal":"metrics","table":"main.default.cc_otel_metrics"' \
+  "$work/exports-forward.jsonl"
+check "metrics reached the workspace through the relay with their table header" $? \
+  "$(cat "$work/exports-forward.jsonl")"
+grep -q '"signal":"logs","table":"main.default.cc_otel_logs"' "$work/exports-forward.jsonl"
+check "logs reached the workspace through the relay with their table header" $? \
+  "$(cat "$work/exports-forward.jsonl")"
+[ -z "$(find "$fhome/spool" -name '*.otlp' 2>/dev/null)" ]
+check "nothing was spooled in forward mode" $? "$(ls "$fhome/spool" 2>&1)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,7 +6,9 @@
 #include "support/fake_workspace.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -154,6 +156,11 @@ FakeWorkspace::FakeWorkspace() : m_server(std::make_unique<httplib::Server>())
     throw std::runtime_error("the fake workspace cannot bind a loopback port");
   }
   m_thread = std::thread([this] { m_server->listen_after_bind(); });
+  // httplib forgets a stop() that comes before the server runs, and the destructor would
+  // then wait forever: a test that ends at once must find it running.
+  for (int waited_ms = 0; !m_server->is_running() && waited_ms < 5'000; ++waited_ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 FakeWorkspace::~FakeWorkspace()
