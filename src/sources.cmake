@@ -37,12 +37,17 @@ set(AIGW_SOURCES
   src/core/codex.cpp
   src/core/gemini.cpp
   src/core/cursor.cpp
+  src/core/rollout_reader.cpp
+  src/core/rollout.cpp
+  src/core/rollout_sections.cpp
   src/cli/app.cpp
   src/cli/commands.cpp
   src/cli/context.cpp
   src/cli/output.cpp
   src/cli/report.cpp
   src/cli/configure.cpp
+  src/cli/configure_request.cpp
+  src/cli/apply.cpp
   src/cli/unconfigure.cpp
   src/cli/status.cpp
   src/cli/token.cpp

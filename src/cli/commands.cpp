@@ -17,6 +17,8 @@ command_table()
     {"relay", "the local relay: forwards to the gateway, or stands in for it offline",
      setup_relay, false},
     {"telemetry", "OpenTelemetry into Unity Catalog: create-tables", setup_telemetry, false},
+    {"apply", "fleet rollout: do what a rollout YAML file says, idempotently", setup_apply,
+     true},
   };
   return k_commands;
 }

@@ -31,5 +31,6 @@ CommandRunner setup_status(CLI::App& command);
 CommandRunner setup_token(CLI::App& command);
 CommandRunner setup_relay(CLI::App& command);
 CommandRunner setup_telemetry(CLI::App& command);
+CommandRunner setup_apply(CLI::App& command);
 
 } // namespace aigw::cli

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// What `configure` and `apply` share: their options (from the command line, or from a
+// rollout file), the core::ConfigureRequest the planners get, and the writes of one run:
+// the token, relay.json with --auth relay, and every agent file through the change engine.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/context.hpp"
+#include "core/agents.hpp"
+#include "core/changes.hpp"
+#include "core/credentials.hpp"
+#include "core/gateway.hpp"
+#include "core/plan.hpp"
+
+namespace aigw::cli {
+
+struct ConfigureOptions
+{
+  std::vector<std::string> agents;
+  bool all = false;
+  core::RouteOptions routes;
+  std::string auth = "pat";
+  core::TokenInput token;
+  std::string secrets = "helper";
+  std::string claude_model = core::k_default_claude_model;
+  std::string codex_model = core::k_default_codex_model;
+  std::string gemini_model = core::k_default_gemini_model;
+  std::vector<std::string> cursor_models;
+  std::vector<std::string> headers;
+  bool skip_onboarding = false;
+  std::string gemini_trust = "cwd";
+  bool migrate_codex_profiles = false;
+  bool cursor_write_state = false;
+  std::optional<std::string> relay_listen; // --relay, with --auth relay
+};
+
+// Refuse what this version cannot do: --auth databricks-cli, --relay without --auth relay.
+void check_auth(const ConfigureOptions& options);
+
+// Whether `options` or the environment give a token (else an earlier run's kept one counts).
+bool token_given(const ConfigureOptions& options, const Context& context);
+
+// The request for every planner: routes (the relay's, with --auth relay), token, models and
+// the rest of `options`. `needs_codex` asks the installed Codex for its version.
+core::ConfigureRequest build_request(const ConfigureOptions& options, Context& context,
+                                     bool needs_codex);
+
+struct ConfigureWrites
+{
+  std::vector<core::FileReport> files;   // the agents' files
+  std::optional<core::FileReport> relay; // relay.json, with --auth relay
+};
+
+// Keep the token, write relay.json (with --auth relay) and the files of `plans`, or with
+// --dry-run only describe them. The caller holds signals off (util::DeferredSignals) around
+// this call and reports before it stops for one.
+ConfigureWrites write_configuration(const ConfigureOptions& options, Context& context,
+                                    const core::ConfigureRequest& request,
+                                    std::vector<core::AgentPlan>& plans);
+
+} // namespace aigw::cli
