@@ -37,6 +37,12 @@ set(AIGW_SOURCES
   src/core/codex.cpp
   src/core/gemini.cpp
   src/core/cursor.cpp
+  src/core/verdict.cpp
+  src/core/verdict_remedy.cpp
+  src/core/round_trip.cpp
+  src/core/round_trip_requests.cpp
+  src/core/round_trip_models.cpp
+  src/core/round_trip_targets.cpp
   src/core/rollout_reader.cpp
   src/core/rollout.cpp
   src/core/rollout_sections.cpp
@@ -53,6 +59,7 @@ set(AIGW_SOURCES
   src/cli/token.cpp
   src/cli/relay.cpp
   src/cli/telemetry.cpp
+  src/cli/test.cpp
   src/net/headers.cpp
   src/net/databricks_client.cpp
   src/net/wire_routes.cpp

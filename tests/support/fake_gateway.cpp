@@ -414,7 +414,7 @@ FakeGateway::set_fault(const std::string& agent_route, GatewayFault fault)
   m_faults[agent_route] = fault;
 }
 
-std::vector<SeenRequest>
+std::vector<GatewayRequest>
 FakeGateway::requests() const
 {
   std::lock_guard lock(m_mutex);
@@ -453,7 +453,7 @@ FakeGateway::handle(const httplib::Request& req, httplib::Response& res)
 void
 FakeGateway::record(const httplib::Request& req)
 {
-  SeenRequest seen;
+  GatewayRequest seen;
   seen.method = req.method;
   const std::size_t query = req.target.find('?');
   seen.path = req.target.substr(0, query);

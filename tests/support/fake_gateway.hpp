@@ -44,7 +44,7 @@ enum class GatewayFault {
   hang,            // no answer until the gateway is destroyed (then a 503)
 };
 
-struct SeenRequest
+struct GatewayRequest
 {
   std::string method;
   std::string path;  // as sent, without the query
@@ -74,7 +74,7 @@ public:
   // answers with `fault`, before the credential is looked at. Throws on an unknown name.
   void set_fault(const std::string& agent_route, GatewayFault fault);
 
-  std::vector<SeenRequest> requests() const;
+  std::vector<GatewayRequest> requests() const;
 
   static const char* const k_token; // accepted until accept_token()
 
@@ -104,7 +104,7 @@ private:
   std::string m_token;
   std::vector<std::string> m_models;
   std::map<std::string, GatewayFault> m_faults;
-  std::vector<SeenRequest> m_requests;
+  std::vector<GatewayRequest> m_requests;
 };
 
 } // namespace aigw::test

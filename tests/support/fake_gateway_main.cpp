@@ -32,7 +32,7 @@ first_line(const char* file)
 
 // Whether `key` appears in the path, query, any header or the body of `request`.
 bool
-carries(const aigw::test::SeenRequest& request, const std::string& key)
+carries(const aigw::test::GatewayRequest& request, const std::string& key)
 {
   if (key.empty()) {
     return false;
@@ -47,7 +47,7 @@ carries(const aigw::test::SeenRequest& request, const std::string& key)
 }
 
 nlohmann::ordered_json
-summary(const aigw::test::SeenRequest& request, const std::string& token, const std::string& key)
+summary(const aigw::test::GatewayRequest& request, const std::string& token, const std::string& key)
 {
   const auto authorization = request.headers.equal_range("authorization");
   const bool exact = std::distance(authorization.first, authorization.second) == 1

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+// The remedy half of verdict.hpp: for each verdict, one line that names what to change and
+// where. The CA variables are the ones each client reads:
+//   - aigw-setup's libcurl (OpenSSL build) uses the CA bundle fixed at build time; libcurl
+//     reads neither SSL_CERT_FILE nor CURL_CA_BUNDLE, which only the curl tool honours
+//     (curl docs, cmdline-opts/cacert.md; curl-config --ca), so the CA goes into the system
+//     store;
+//   - Claude Code and Gemini CLI (Node/Bun) read NODE_EXTRA_CA_CERTS (Claude Code's
+//     network-config page);
+//   - Codex reads CODEX_CA_CERTIFICATE, else SSL_CERT_FILE (openai/codex
+//     codex-rs/codex-client/src/custom_ca.rs, configured_ca_bundle()).
+// Cursor calls the gateway from Cursor's servers, so only a publicly trusted certificate
+// works there.
+#include "core/verdict.hpp"
+
+#include <ctime>
+
+#include "core/gateway.hpp"
+#include "util/strings.hpp"
+
+namespace aigw::core {
+
+namespace {
+
+std::string
+quoted(const std::string& text)
+{
+  return "\"" + text + "\"";
+}
+
+std::string
+utc_time(SystemTime time)
+{
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+std::string
+model_option(RouteKind kind)
+{
+  return "--" + to_string(kind) + "-model NAME";
+}
+
+std::string
+token_remedy(const Diagnosis& diagnosis, const RemedyContext& context)
+{
+  const std::string agent = agent_of(context.kind);
+  const bool relay = context.token_source == "the relay key";
+  if (diagnosis.verdict == Verdict::token_missing) {
+    return relay ? "no relay key: run aigw-setup configure " + agent + " --auth relay to create one"
+                 : "no token: pipe one to --token-stdin, name a file with --token-file, or export "
+                   "DATABRICKS_TOKEN (aigw-setup configure keeps it for later runs)";
+  }
+  if (diagnosis.verdict == Verdict::token_expired && context.token_expiry) {
+    return context.token_source + " expired at " + utc_time(*context.token_expiry)
+           + ": get a new one (databricks auth login --host https://" + context.host
+           + ") and run the test again";
+  }
+  if (relay) {
+    return "the relay refused the relay key, or the gateway the token the relay holds: run "
+           "aigw-setup configure " + agent + " --auth relay --token-stdin with a new token";
+  }
+  return context.token_source + " was refused as invalid or expired (or made for another "
+         "workspace): create a new token for " + context.host
+         + " and run aigw-setup configure " + agent + " --token-stdin with it";
+}
+
+std::string
+forbidden_remedy(const RemedyContext& context)
+{
+  if (agent_of(context.kind) == "otel") {
+    return "you may not write to " + context.model + ": ask for MODIFY and SELECT on it, and USE "
+           "CATALOG and USE SCHEMA on its catalog and schema";
+  }
+  return "you may not query " + context.model + " through the gateway: ask a workspace admin for "
+         "CAN QUERY on that endpoint, or for AI Gateway access for coding agents";
+}
+
+std::string
+wrong_url_remedy(const RemedyContext& context)
+{
+  const std::string agent = agent_of(context.kind);
+  if (context.answering) {
+    const Alternative& place = *context.answering;
+    return "the " + place.layout + " layout answers at " + place.base_url
+           + ": run aigw-setup configure " + agent + " " + place.option;
+  }
+  if (agent == "otel") {
+    return context.host + " has no OTel endpoint: give the workspace URL with --workspace";
+  }
+  return context.host + " serves no " + agent + " route at this path: check the URL (gateway "
+         "host: --gateway https://<workspace-id>.ai-gateway.cloud.databricks.com; "
+         "workspace-hosted: --workspace https://<workspace>)";
+}
+
+std::string
+model_remedy(const RemedyContext& context)
+{
+  if (!context.served_models.empty()) {
+    return "the gateway serves: " + util::join(context.served_models, ", ") + "; pick one with "
+           "aigw-setup configure " + agent_of(context.kind) + " " + model_option(context.kind);
+  }
+  return quoted(context.model) + " is not served here: look up the endpoint name under Serving "
+         "in the workspace and pick it with " + model_option(context.kind);
+}
+
+std::string
+rate_limit_remedy(const Diagnosis& diagnosis)
+{
+  const std::string limit = diagnosis.detail.empty() ? "" : " (" + quoted(diagnosis.detail) + ")";
+  const std::string wait = diagnosis.retry_after
+                             ? "wait " + std::to_string(diagnosis.retry_after->count()) + " s"
+                             : "wait a minute";
+  return "the gateway's rate limit was reached" + limit + ": " + wait + " and retry, or ask a "
+         "workspace admin to raise the limit in the endpoint's AI Gateway settings";
+}
+
+std::string
+tls_remedy(const RemedyContext& context)
+{
+  std::string text = context.host + "'s certificate is not trusted here; if a proxy re-signs TLS "
+                     "(corporate CA), trust its CA: aigw-setup via the system store (libcurl "
+                     "reads neither SSL_CERT_FILE nor CURL_CA_BUNDLE), Claude Code and Gemini CLI "
+                     "via NODE_EXTRA_CA_CERTS=<ca.pem>, Codex via CODEX_CA_CERTIFICATE=<ca.pem> "
+                     "(or SSL_CERT_FILE)";
+  if (context.kind == RouteKind::cursor) {
+    text += "; Cursor calls from its own servers, so its gateway needs a public certificate";
+  }
+  return text;
+}
+
+std::string
+refused_remedy(const RemedyContext& context)
+{
+  std::string text = "nothing listens at " + context.host + ": check the URL and the port";
+  if (is_loopback_host(url_host("http://" + context.host))) {
+    text += "; for the local relay, start aigw-setup relay";
+  }
+  return text;
+}
+
+std::string
+network_remedy(const Diagnosis& diagnosis, const RemedyContext& context)
+{
+  switch (diagnosis.verdict) {
+  case Verdict::tls:
+    return tls_remedy(context);
+  case Verdict::proxy:
+    return "the proxy " + context.proxy.value_or("in HTTPS_PROXY") + " failed: check HTTPS_PROXY "
+           "and HTTP_PROXY, or add " + url_host("http://" + context.host) + " to NO_PROXY if it is "
+           "reachable directly; Claude Code, Codex and Gemini CLI read the same variables";
+  case Verdict::dns:
+    return url_host("http://" + context.host) + " does not resolve: check the URL's spelling, and "
+           "connect the VPN or DNS the workspace needs";
+  case Verdict::refused:
+    return refused_remedy(context);
+  case Verdict::timeout:
+    return "no answer from " + context.host + " within " + std::to_string(context.timeout.count())
+           + " s: check the VPN or firewall, or allow more time with --timeout SECONDS";
+  case Verdict::dropped:
+    return "the connection to " + context.host + " dropped before the reply was complete: retry; "
+           "if it keeps happening, a proxy or firewall may be cutting it";
+  default:
+    break;
+  }
+  return "the request could not be made: run with -vv for the details";
+}
+
+} // namespace
+
+std::string
+remedy_for(const Diagnosis& diagnosis, const RemedyContext& context)
+{
+  switch (diagnosis.verdict) {
+  case Verdict::pass:
+    return "";
+  case Verdict::token_missing:
+  case Verdict::token_invalid:
+  case Verdict::token_expired:
+    return token_remedy(diagnosis, context);
+  case Verdict::forbidden:
+    return forbidden_remedy(context);
+  case Verdict::wrong_url:
+    return wrong_url_remedy(context);
+  case Verdict::unknown_model:
+    return model_remedy(context);
+  case Verdict::unknown_table:
+    return context.model + " does not exist: create it with aigw-setup telemetry create-tables, "
+           "or name the right one with --metrics-table / --logs-table";
+  case Verdict::rate_limited:
+    return rate_limit_remedy(diagnosis);
+  case Verdict::bad_request:
+    return "the gateway refused the request as " + agent_of(context.kind) + " sends it: check that "
+           + quoted(context.model) + " is a model that serves " + agent_of(context.kind);
+  case Verdict::server_error:
+    return "the gateway or the endpoint behind it failed: retry in a minute; if it persists, check "
+           "the endpoint's state under Serving in the workspace";
+  case Verdict::bad_reply:
+    return context.host + " answered, but not as the AI Gateway does: check that the URL points "
+           "at the gateway, not at a proxy or a login page";
+  default:
+    break;
+  }
+  return network_remedy(diagnosis, context);
+}
+
+} // namespace aigw::core

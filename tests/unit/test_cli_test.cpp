@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: MIT
+// `test` end to end: the real binary against the fake gateway (every failure the way the
+// real gateway answers it), a fake workspace (OTLP ingest, model listings), a TLS server
+// with a self-signed certificate, a closed port, a route that never answers, and a name
+// that cannot resolve, looked up in a child process cut off from every network. The table
+// is compared as text once the latency column is masked (MS) and wrapped remedies are
+// joined back onto their row; the layout of a wrapped remedy is checked once as is.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+
+#include "support/cli_runner.hpp"
+#include "support/fake_gateway.hpp"
+#include "support/fake_workspace.hpp"
+#include "support/test_context.hpp"
+#include "support/tls_server.hpp"
+
+using aigw::test::CliResult;
+using aigw::test::FakeGateway;
+using aigw::test::GatewayFault;
+using aigw::test::GatewayLayout;
+using aigw::test::run_cli;
+using aigw::test::TempDir;
+using Json = nlohmann::json;
+
+namespace {
+
+const std::map<std::string, std::string> k_token_env{{"DATABRICKS_TOKEN", FakeGateway::k_token}};
+
+std::vector<std::string>
+lines_of(const std::string& text)
+{
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+enum class Wrapped { join, keep };
+
+// The table with the latency column masked and, unless `wrapped` is keep, each wrapped
+// remedy joined onto its row.
+std::string
+normalized(const std::string& table, Wrapped wrapped = Wrapped::join)
+{
+  const auto lines = lines_of(table);
+  REQUIRE_FALSE(lines.empty());
+  const auto ms = lines[0].find("    ms");
+  REQUIRE(ms != std::string::npos);
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string line = lines[i];
+    if (line.starts_with("    ") && wrapped == Wrapped::join) {
+      out.back() = ' ';
+      out += line.substr(4) + "\n";
+      continue;
+    }
+    if (i > 0 && !line.starts_with("    ") && line.size() >= ms + 6) {
+      line.replace(ms, 6, "    MS");
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+// `word` padded to the width of `cell`, as the header is over a wider column.
+std::string
+fit(const std::string& word, const std::string& cell)
+{
+  return word + std::string(cell.size() > word.size() ? cell.size() - word.size() : 0, ' ');
+}
+
+std::string
+header(const std::string& widest_route, const std::string& url, const std::string& verdict)
+{
+  return fit("route", widest_route) + "  " + fit("url", url) + "  status      ms  "
+         + fit("verdict", verdict) + "  remedy\n";
+}
+
+Json
+routes_of(const CliResult& result)
+{
+  const Json document = Json::parse(result.out);
+  return document["routes"];
+}
+
+} // namespace
+
+TEST_CASE("cli test: every route passes against the gateway")
+{
+  TempDir dir;
+  FakeGateway gateway;
+  const std::string home = (dir / "home").string();
+
+  SUBCASE("one route: the table, exit 0")
+  {
+    const auto result = run_cli({"--home", home, "test", "claude", "--gateway", gateway.url()},
+                                "", k_token_env);
+    CHECK(result.exit_code == 0);
+    const std::string url = gateway.url() + "/anthropic/v1/messages?beta=true";
+    CHECK(normalized(result.out)
+          == header("claude", url, "verdict") + "claude  " + url
+               + "  200         MS  pass     -\n"
+                 "1 passed, 0 failed\n");
+    CHECK(result.err.empty());
+    const auto requests = gateway.requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].path == "/anthropic/v1/messages");
+    CHECK(requests[0].query == "beta=true");
+    CHECK(requests[0].headers.find("x-databricks-use-coding-agent-mode")->second == "true");
+    CHECK(requests[0].headers.find("anthropic-version")->second == "2023-06-01");
+  }
+
+  SUBCASE("--header goes with the request, and route names may follow it")
+  {
+    const auto result = run_cli({"--home", home, "test", "--header", "x-team: infra", "cursor",
+                                 "--gateway", gateway.url(), "--cursor-model",
+                                 "databricks-gpt-5-2"},
+                                "", k_token_env);
+    CHECK(result.exit_code == 0);
+    const auto requests = gateway.requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].path == "/cursor/v1/chat/completions");
+    CHECK(requests[0].headers.find("x-team")->second == "infra");
+  }
+
+  SUBCASE("all four with --gateway, as JSON")
+  {
+    const auto result = run_cli({"--home", home, "--json", "test", "--gateway", gateway.url(),
+                                 "--cursor-model", "databricks-gpt-5-2"},
+                                "", k_token_env);
+    CHECK(result.exit_code == 0);
+    const Json document = Json::parse(result.out);
+    CHECK(document["passed"] == 4);
+    CHECK(document["failed"] == 0);
+    const Json& routes = document["routes"];
+    REQUIRE(routes.size() == 4);
+    const std::vector<std::string> expected{
+      gateway.url() + "/anthropic/v1/messages?beta=true", gateway.url() + "/openai/v1/responses",
+      gateway.url()
+        + "/gemini/v1beta/models/databricks-gemini-2-5-flash:streamGenerateContent?alt=sse",
+      gateway.url() + "/cursor/v1/chat/completions"};
+    for (std::size_t i = 0; i < 4; ++i) {
+      CAPTURE(i);
+      CHECK(routes[i]["url"] == expected[i]);
+      CHECK(routes[i]["status"] == 200);
+      CHECK(routes[i]["error"].is_null());
+      CHECK(routes[i]["verdict"] == "pass");
+      CHECK(routes[i]["remedy"] == "");
+    }
+    CHECK(routes[0]["route"] == "claude");
+    CHECK(routes[3]["route"] == "cursor");
+    CHECK(routes[1]["cause"] == "HTTP 200 Responses API reply");
+  }
+
+  SUBCASE("no route named: what configure wrote, with the token it kept")
+  {
+    REQUIRE(run_cli({"--home", home, "configure", "codex", "--gateway", gateway.url(),
+                     "--token-stdin"},
+                    FakeGateway::k_token)
+              .exit_code
+            == 0);
+    const auto result = run_cli({"--home", home, "--json", "test"});
+    CHECK(result.exit_code == 0);
+    const Json routes = routes_of(result);
+    REQUIRE(routes.size() == 1);
+    CHECK(routes[0]["route"] == "codex");
+    CHECK(routes[0]["verdict"] == "pass");
+  }
+}
+
+TEST_CASE("cli test: the gateway's failures, each with its verdict and remedy")
+{
+  TempDir dir;
+  FakeGateway gateway;
+  const std::string home = (dir / "home").string();
+  const auto run = [&](std::vector<std::string> args,
+                       const std::map<std::string, std::string>& env = k_token_env) {
+    std::vector<std::string> all{"--home", home, "test"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_cli(all, "", env);
+  };
+  const std::string host = gateway.url().substr(7);
+
+  SUBCASE("a token the gateway refuses: 400 Invalid Token")
+  {
+    gateway.accept_token("dapi-another-token-0123456789");
+    const auto result = run({"gemini", "--gateway", gateway.url()});
+    CHECK(result.exit_code == 1);
+    const std::string url =
+      gateway.url()
+      + "/gemini/v1beta/models/databricks-gemini-2-5-flash:streamGenerateContent?alt=sse";
+    CHECK(normalized(result.out)
+          == header("gemini", url, "token_invalid") + "gemini  " + url
+               + "  400         MS  token_invalid $DATABRICKS_TOKEN was refused as invalid or "
+                 "expired (or made for another workspace): create a new token for "
+               + host + " and run aigw-setup configure gemini --token-stdin with it\n"
+                        "0 passed, 1 failed\n");
+    const Json route = routes_of(run_cli({"--home", home, "--json", "test", "gemini",
+                                          "--gateway", gateway.url()},
+                                         "", k_token_env))[0];
+    CHECK(route["verdict"] == "token_invalid");
+    CHECK(route["cause"] == "HTTP 400: Invalid Token");
+  }
+
+  SUBCASE("no token anywhere: nothing is sent")
+  {
+    const auto result = run_cli({"--home", home, "--json", "test", "codex", "--gateway",
+                                 gateway.url()});
+    CHECK(result.exit_code == 1);
+    const Json route = routes_of(result)[0];
+    CHECK(route["verdict"] == "token_missing");
+    CHECK(route["status"].is_null());
+    CHECK(route["remedy"]
+          == "no token: pipe one to --token-stdin, name a file with --token-file, or export "
+             "DATABRICKS_TOKEN (aigw-setup configure keeps it for later runs)");
+    CHECK(gateway.requests().empty());
+  }
+
+  SUBCASE("403 PERMISSION_DENIED")
+  {
+    gateway.set_fault("codex", GatewayFault::forbidden);
+    const auto result = run({"codex", "--gateway", gateway.url()});
+    CHECK(result.exit_code == 1);
+    const std::string url = gateway.url() + "/openai/v1/responses";
+    CHECK(normalized(result.out)
+          == header("codex", url, "forbidden") + "codex  " + url
+               + "  403         MS  forbidden you may not query databricks-gpt-5-2 through the "
+                 "gateway: ask a workspace admin for CAN QUERY on that endpoint, or for AI "
+                 "Gateway access for coding agents\n"
+                 "0 passed, 1 failed\n");
+  }
+
+  SUBCASE("429 REQUEST_LIMIT_EXCEEDED quotes the limit")
+  {
+    gateway.set_fault("gemini", GatewayFault::rate_limited);
+    const Json route = routes_of(
+      run_cli({"--home", home, "--json", "test", "gemini", "--gateway", gateway.url()}, "",
+              k_token_env))[0];
+    CHECK(route["verdict"] == "rate_limited");
+    CHECK(route["status"] == 429);
+    CHECK(route["remedy"]
+          == "the gateway's rate limit was reached (\"Exceeded workspace input tokens per minute "
+             "rate limit for databricks-gemini-2-5-flash. Please use a provisioned throughput "
+             "Foundation Model APIs endpoint for a higher rate limit.\"): wait a minute and "
+             "retry, or ask a workspace admin to raise the limit in the endpoint's AI Gateway "
+             "settings");
+  }
+
+  SUBCASE("503 from the gateway")
+  {
+    gateway.set_fault("cursor", GatewayFault::server_error);
+    const Json route = routes_of(run_cli({"--home", home, "--json", "test", "cursor",
+                                          "--gateway", gateway.url(), "--cursor-model", "m"},
+                                         "", k_token_env))[0];
+    CHECK(route["verdict"] == "server_error");
+    CHECK(route["cause"] == "HTTP 503 TEMPORARILY_UNAVAILABLE: The service is temporarily "
+                            "unavailable. Please try again later.");
+  }
+}
+
+TEST_CASE("cli test: the table keeps the order asked for and wraps a long remedy")
+{
+  TempDir dir;
+  FakeGateway gateway;
+  const auto result = run_cli({"--home", (dir / "home").string(), "test", "codex", "claude",
+                               "--gateway", gateway.url(), "--codex-model", "nope-model"},
+                              "", k_token_env);
+  CHECK(result.exit_code == 1);
+  const std::string claude = gateway.url() + "/anthropic/v1/messages?beta=true";
+  const std::string codex = gateway.url() + "/openai/v1/responses";
+  CHECK(normalized(result.out, Wrapped::keep)
+        == header("claude", claude, "unknown_model") + "codex   " + fit(codex, claude)
+             + "  404         MS  unknown_model\n"
+               "    \"nope-model\" is not served here: look up the endpoint name under Serving "
+               "in the workspace and\n"
+               "    pick it with --codex-model NAME\n"
+               "claude  " + claude + "  200         MS  pass           -\n"
+               "1 passed, 1 failed\n");
+}
+
+TEST_CASE("cli test: unknown models list what the gateway serves")
+{
+  TempDir dir;
+  FakeGateway gateway;
+  const std::string home = (dir / "home").string();
+
+  SUBCASE("Claude: from the route's own /v1/models")
+  {
+    gateway.serve_models({"databricks-claude-sonnet-4-5", "databricks-claude-haiku-4-5",
+                          "databricks-gpt-5-2"});
+    const auto result = run_cli({"--home", home, "--json", "test", "claude", "--gateway",
+                                 gateway.url()},
+                                "", k_token_env);
+    CHECK(result.exit_code == 1);
+    const Json route = routes_of(result)[0];
+    CHECK(route["verdict"] == "unknown_model");
+    CHECK(route["status"] == 404);
+    CHECK(route["models"]
+          == Json::array({"databricks-claude-sonnet-4-5", "databricks-claude-haiku-4-5"}));
+    CHECK(route["remedy"]
+          == "the gateway serves: databricks-claude-sonnet-4-5, databricks-claude-haiku-4-5; "
+             "pick one with aigw-setup configure claude --claude-model NAME");
+    CHECK(route["cause"] == "HTTP 404 RESOURCE_DOES_NOT_EXIST: The model/endpoint "
+                            "databricks-claude-opus-4-6 does not exist.");
+  }
+
+  SUBCASE("Codex: from the workspace's foundation-model listing")
+  {
+    aigw::test::FakeWorkspace workspace;
+    workspace.accept_token(FakeGateway::k_token);
+    const auto result = run_cli({"--home", home, "--json", "test", "codex", "--workspace",
+                                 workspace.url(), "--codex-url", gateway.url() + "/openai/v1",
+                                 "--codex-model", "databricks-gpt-9"},
+                                "", k_token_env);
+    const Json route = routes_of(result)[0];
+    CHECK(route["verdict"] == "unknown_model");
+    CHECK(route["models"] == Json::array({"databricks-gpt-5-2"}));
+  }
+}
+
+TEST_CASE("cli test: a wrong URL says which layout answers")
+{
+  TempDir dir;
+  const std::string home = (dir / "home").string();
+
+  SUBCASE("the gateway-host layout answers where the workspace-hosted one was given")
+  {
+    FakeGateway gateway(GatewayLayout::gateway_host);
+    const auto result = run_cli({"--home", home, "--json", "test", "claude", "--workspace",
+                                 gateway.url()},
+                                "", k_token_env);
+    CHECK(result.exit_code == 1);
+    const Json route = routes_of(result)[0];
+    CHECK(route["url"] == gateway.url() + "/ai-gateway/anthropic/v1/messages?beta=true");
+    CHECK(route["verdict"] == "wrong_url");
+    CHECK(route["remedy"] == "the gateway host layout answers at " + gateway.url()
+                               + "/anthropic: run aigw-setup configure claude --gateway "
+                               + gateway.url());
+  }
+
+  SUBCASE("the workspace-hosted layout answers where the gateway host was given")
+  {
+    FakeGateway gateway(GatewayLayout::workspace_hosted);
+    const Json route = routes_of(run_cli({"--home", home, "--json", "test", "codex",
+                                          "--gateway", gateway.url()},
+                                         "", k_token_env))[0];
+    CHECK(route["verdict"] == "wrong_url");
+    CHECK(route["remedy"] == "the workspace-hosted layout answers at " + gateway.url()
+                               + "/ai-gateway/codex/v1: run aigw-setup configure codex "
+                                 "--workspace "
+                               + gateway.url());
+  }
+
+  SUBCASE("no layout answers")
+  {
+    FakeGateway gateway(GatewayLayout::workspace_hosted);
+    const Json route = routes_of(run_cli({"--home", home, "--json", "test", "cursor",
+                                          "--cursor-url", gateway.url() + "/cursor/v1",
+                                          "--cursor-model", "m"},
+                                         "", k_token_env))[0];
+    CHECK(route["verdict"] == "wrong_url");
+    CHECK(route["remedy"]
+          == gateway.url().substr(7)
+               + " serves no cursor route at this path: check the URL (gateway host: --gateway "
+                 "https://<workspace-id>.ai-gateway.cloud.databricks.com; workspace-hosted: "
+                 "--workspace https://<workspace>)");
+  }
+}
+
+TEST_CASE("cli test: OTel exports with the table header")
+{
+  TempDir dir;
+  aigw::test::FakeWorkspace workspace;
+  const std::string home = (dir / "home").string();
+  const auto result = run_cli({"--home", home, "--json", "test", "otel", "--workspace",
+                               workspace.url(), "--metrics-table", "main.default.cc_otel_metrics",
+                               "--logs-table", "main.default.cc_otel_logs"},
+                              "", {{"DATABRICKS_TOKEN", aigw::test::FakeWorkspace::k_token}});
+  CHECK(result.exit_code == 0);
+  const Json routes = routes_of(result);
+  REQUIRE(routes.size() == 2);
+  CHECK(routes[0]["route"] == "otel-metrics");
+  CHECK(routes[0]["url"] == workspace.url() + "/api/2.0/otel/v1/metrics");
+  CHECK(routes[1]["route"] == "otel-logs");
+  CHECK(routes[1]["verdict"] == "pass");
+  const auto exports = workspace.exports();
+  REQUIRE(exports.size() == 2);
+  CHECK(exports[0].content_type == "application/x-protobuf");
+  const bool metrics_first = exports[0].signal == "metrics";
+  CHECK(exports[metrics_first ? 0 : 1].table == "main.default.cc_otel_metrics");
+  CHECK(exports[metrics_first ? 1 : 0].table == "main.default.cc_otel_logs");
+}
+
+TEST_CASE("cli test: usage errors exit 2")
+{
+  TempDir dir;
+  const std::string home = (dir / "home").string();
+  const auto usage = [&](std::vector<std::string> args) {
+    std::vector<std::string> all{"--home", home, "test"};
+    all.insert(all.end(), args.begin(), args.end());
+    const auto result = run_cli(all);
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.empty());
+    return result.err;
+  };
+  CHECK(usage({}) == "aigw-setup: error: nothing to test: no agent is configured here; name "
+                     "routes (claude codex gemini cursor otel) or give --gateway\n");
+  CHECK(usage({"cursor", "--gateway", "https://gw.example.com"})
+        == "aigw-setup: error: cursor: name the model to test with --cursor-model\n");
+  CHECK(usage({"claude", "--gateway", "https://gw.example.com", "--timeout", "0"})
+        == "aigw-setup: error: --timeout 0: give 1 to 600 seconds\n");
+  CHECK(usage({"otel", "--workspace", "https://ws.example.com"})
+        == "aigw-setup: error: otel: no table known: name them with --metrics-table and "
+           "--logs-table (catalog.schema.table)\n");
+  CHECK(usage({"nope"}).find("nope not in {claude,codex,gemini,cursor,otel}")
+        != std::string::npos);
+}
+
+TEST_CASE("cli test: routes run side by side; one that never answers holds up only itself")
+{
+  TempDir dir;
+  FakeGateway gateway;
+  gateway.set_fault("claude", GatewayFault::hang);
+  const auto result = run_cli({"--home", (dir / "home").string(), "--json", "test", "claude",
+                               "codex", "--gateway", gateway.url(), "--timeout", "2"},
+                              "", k_token_env);
+  CHECK(result.exit_code == 1);
+  const Json document = Json::parse(result.out);
+  CHECK(document["passed"] == 1);
+  CHECK(document["failed"] == 1);
+  // The results come in the order asked for, whichever finished first.
+  const Json& claude = document["routes"][0];
+  CHECK(claude["route"] == "claude");
+  CHECK(claude["verdict"] == "timeout");
+  CHECK(claude["status"].is_null());
+  CHECK(claude["error"] == "timeout");
+  CHECK(claude["remedy"] == "no answer from " + gateway.url().substr(7)
+                              + " within 2 s: check the VPN or firewall, or allow more time "
+                                "with --timeout SECONDS");
+  const Json& codex = document["routes"][1];
+  CHECK(codex["route"] == "codex");
+  CHECK(codex["verdict"] == "pass");
+  CHECK(codex["status"] == 200);
+  CHECK(codex["cause"] == "HTTP 200 Responses API reply");
+}
+
+namespace {
+
+// Run the CLI in a child process that first leaves every network (a network namespace with
+// only a loopback device, which is down), so that the name it looks up cannot be sent to
+// any resolver. nullopt when the system does not allow a new network namespace.
+std::optional<CliResult>
+run_cli_without_network(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env)
+{
+  int channel[2];
+  REQUIRE(::pipe(channel) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(channel[0]);
+    if (::unshare(CLONE_NEWNET) != 0 && ::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) {
+      ::_exit(77);
+    }
+    const CliResult result = run_cli(args, "", env);
+    const std::string message = std::to_string(result.exit_code) + "\n"
+                                + std::to_string(result.out.size()) + "\n" + result.out
+                                + result.err;
+    const bool sent = ::write(channel[1], message.data(), message.size())
+                      == static_cast<ssize_t>(message.size());
+    ::_exit(sent ? 0 : 1);
+  }
+  ::close(channel[1]);
+  std::string message;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(channel[0], buffer, sizeof buffer)) > 0;) {
+    message.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(channel[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+    return std::nullopt;
+  }
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  std::istringstream in(message);
+  CliResult result;
+  std::size_t out_size = 0;
+  in >> result.exit_code >> out_size;
+  in.get();
+  const std::string rest = message.substr(static_cast<std::size_t>(in.tellg()));
+  result.out = rest.substr(0, out_size);
+  result.err = rest.substr(out_size);
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("cli test: TLS, refused, proxy and DNS failures")
+{
+  TempDir dir;
+  const std::string home = (dir / "home").string();
+  const auto route = [&](std::vector<std::string> args,
+                         const std::map<std::string, std::string>& env = k_token_env) {
+    std::vector<std::string> all{"--home", home, "--json", "test"};
+    all.insert(all.end(), args.begin(), args.end());
+    const auto result = run_cli(all, "", env);
+    CHECK(result.exit_code == 1);
+    return routes_of(result)[0];
+  };
+
+  SUBCASE("a self-signed certificate: tls, whatever SSL_CERT_FILE and CURL_CA_BUNDLE say")
+  {
+    aigw::test::SelfSignedTlsServer server(dir / "tls");
+    const std::string host = server.url().substr(8);
+    const Json refused = route({"gemini", "--gemini-url", server.url() + "/gemini"});
+    CHECK(refused["verdict"] == "tls");
+    CHECK(refused["error"] == "tls");
+    CHECK(refused["status"].is_null());
+    CHECK(refused["remedy"]
+          == host + "'s certificate is not trusted here; if a proxy re-signs TLS (corporate CA), "
+                    "trust its CA: aigw-setup via the system store (libcurl reads neither "
+                    "SSL_CERT_FILE nor CURL_CA_BUNDLE), Claude Code and Gemini CLI via "
+                    "NODE_EXTRA_CA_CERTS=<ca.pem>, Codex via CODEX_CA_CERTIFICATE=<ca.pem> (or "
+                    "SSL_CERT_FILE)");
+
+    // The certificate is sound: libcurl told to trust it takes it...
+    CURL* curl = curl_easy_init();
+    REQUIRE(curl != nullptr);
+    const std::string url = server.url() + "/";
+    const curl_write_callback discard = [](char*, std::size_t size, std::size_t count, void*) {
+      return size * count;
+    };
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_CAINFO, server.certificate().c_str());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    CHECK(curl_easy_perform(curl) == CURLE_OK);
+    curl_easy_cleanup(curl);
+    // ...so the remedy's claim about this tool holds: libcurl ignores both variables.
+    auto env = k_token_env;
+    env["SSL_CERT_FILE"] = server.certificate().string();
+    env["CURL_CA_BUNDLE"] = server.certificate().string();
+    CHECK(route({"gemini", "--gemini-url", server.url() + "/gemini"}, env)["verdict"] == "tls");
+  }
+
+  SUBCASE("a closed port: refused")
+  {
+    const std::string host = "127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
+    const Json refused = route({"codex", "--codex-url", "http://" + host + "/openai/v1"});
+    CHECK(refused["verdict"] == "refused");
+    CHECK(refused["error"] == "connect");
+    CHECK(refused["remedy"] == "nothing listens at " + host
+                                 + ": check the URL and the port; for the local relay, start "
+                                   "aigw-setup relay");
+  }
+
+  SUBCASE("a proxy that cannot be reached: proxy")
+  {
+    FakeGateway gateway;
+    auto env = k_token_env;
+    const std::string proxy =
+      "http://127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
+    env["http_proxy"] = proxy;
+    const Json failed = route({"claude", "--claude-url", gateway.url() + "/anthropic"}, env);
+    CHECK(failed["verdict"] == "proxy");
+    CHECK(failed["remedy"] == "the proxy " + proxy
+                                + " failed: check HTTPS_PROXY and HTTP_PROXY, or add 127.0.0.1 "
+                                  "to NO_PROXY if it is reachable directly; Claude Code, Codex "
+                                  "and Gemini CLI read the same variables");
+    CHECK(gateway.requests().empty());
+  }
+
+  SUBCASE("a name that does not resolve: dns, looked up with no network at all")
+  {
+    const auto result = run_cli_without_network(
+      {"--home", home, "--json", "test", "claude", "--claude-url",
+       "https://gateway.aigw-test.invalid/anthropic"},
+      k_token_env);
+    if (!result) {
+      MESSAGE("skipped: this system allows no new network namespace (needs root or user "
+              "namespaces), and the name must not be looked up on the host's network");
+      return;
+    }
+    CHECK(result->exit_code == 1);
+    const Json failed = routes_of(*result)[0];
+    CHECK(failed["verdict"] == "dns");
+    CHECK(failed["error"] == "dns");
+    CHECK(failed["remedy"] == "gateway.aigw-test.invalid does not resolve: check the URL's "
+                              "spelling, and connect the VPN or DNS the workspace needs");
+  }
+}
