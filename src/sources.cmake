@@ -43,6 +43,7 @@ set(AIGW_SOURCES
   src/core/round_trip_requests.cpp
   src/core/round_trip_models.cpp
   src/core/round_trip_targets.cpp
+  src/core/telemetry.cpp
   src/core/rollout_reader.cpp
   src/core/rollout.cpp
   src/core/rollout_sections.cpp
@@ -60,6 +61,7 @@ set(AIGW_SOURCES
   src/cli/relay.cpp
   src/cli/telemetry.cpp
   src/cli/test.cpp
+  src/cli/telemetry_enable.cpp
   src/net/headers.cpp
   src/net/databricks_client.cpp
   src/net/wire_routes.cpp

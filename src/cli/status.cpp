@@ -15,8 +15,10 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// Configure and telemetry each keep the hash of a file as they left it; the file is as
+// written when it is as the last of them left it.
 std::string
-file_state(const core::FileRecord& record)
+file_state(const core::FileRecord& record, const core::Manifest& manifest)
 {
   auto content = util::read_file_if_exists(record.path);
   if (!content) {
@@ -25,7 +27,13 @@ file_state(const core::FileRecord& record)
   if (!content->has_value()) {
     return "missing";
   }
-  return util::sha256_hex(**content) == record.written_sha256 ? "as written" : "edited since";
+  const std::string hash = util::sha256_hex(**content);
+  for (const auto& other : manifest.files) {
+    if (other.path == record.path && other.written_sha256 == hash) {
+      return "as written";
+    }
+  }
+  return "edited since";
 }
 
 Json
@@ -33,7 +41,7 @@ agent_json(const std::string& agent, const Json& summary, const core::Manifest& 
 {
   Json files = Json::array();
   for (const auto* record : manifest.records_of(agent)) {
-    files.push_back({{"path", record->path.string()}, {"state", file_state(*record)}});
+    files.push_back({{"path", record->path.string()}, {"state", file_state(*record, manifest)}});
   }
   Json json{{"agent", agent}};
   for (const auto& [key, value] : summary.items()) {
@@ -71,6 +79,20 @@ backups_json(const Context& context)
   return list;
 }
 
+// Cursor keeps a list of models, the others one.
+std::string
+models_text(const Json& agent)
+{
+  if (!agent.contains("models")) {
+    return "model " + agent.value("model", std::string("-"));
+  }
+  std::string joined;
+  for (const auto& model : agent["models"]) {
+    joined += (joined.empty() ? "" : ",") + model.get<std::string>();
+  }
+  return "models " + (joined.empty() ? std::string("-") : joined);
+}
+
 void
 print_text(Context& context, const Json& status)
 {
@@ -79,9 +101,8 @@ print_text(Context& context, const Json& status)
   }
   for (const auto& agent : status["agents"]) {
     context.out.line(agent["agent"].get<std::string>() + ": "
-                     + agent.value("route", std::string("(no route)")) + " model "
-                     + agent.value("model", std::string("-")) + " secrets "
-                     + agent.value("secrets", std::string("-")));
+                     + agent.value("route", std::string("(no route)")) + " " + models_text(agent)
+                     + " secrets " + agent.value("secrets", std::string("-")));
     for (const auto& file : agent["files"]) {
       context.out.line("  " + shown_path(context, file["path"].get<std::string>()) + ": "
                        + file["state"].get<std::string>());

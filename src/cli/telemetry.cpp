@@ -3,7 +3,8 @@
 // writes Claude Code's metrics and logs (and, on request, spans) into. Names are checked
 // before anything else, so a bad one costs no request; then the workspace and credential
 // are resolved, a warehouse is chosen, and the DDL runs through the SQL Statement
-// Execution API. `telemetry enable` and `disable` join create-tables here as subcommands.
+// Execution API. `telemetry enable` and `disable` (telemetry_enable.cpp) are subcommands
+// next to create-tables.
 #include "cli/telemetry.hpp"
 
 #include <algorithm>
@@ -384,12 +385,19 @@ setup_telemetry(CLI::App& command)
   create->footer("\nExample:\n  aigw-setup telemetry create-tables --warehouse auto "
                  "--catalog main --schema telemetry --prefix claude\n");
 
-  // `telemetry enable` and `disable` are to come here, as subcommands next to create-tables.
-  return [options, create](Context& context) {
+  const std::vector<TelemetrySubcommand> others{add_telemetry_enable(command),
+                                                add_telemetry_disable(command)};
+  return [options, create, others](Context& context) {
     if (create->parsed()) {
       return run_create_tables(*options, context, default_telemetry_services(context));
     }
-    throw Fatal(ErrorKind::usage, "telemetry: name a subcommand (create-tables)");
+    for (const auto& other : others) {
+      if (other.command->parsed()) {
+        return other.run(context);
+      }
+    }
+    throw Fatal(ErrorKind::usage, "telemetry: name a subcommand (create-tables, enable, "
+                                  "disable)");
   };
 }
 

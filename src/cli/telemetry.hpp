@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `telemetry create-tables`: its options and its run function, with the HTTP client, the
 // retry policy and the waits passed in, so tests can drive it in-process against a fake
-// workspace without real sleeps.
+// workspace without real sleeps. Also the `telemetry enable` and `disable` subcommands,
+// which live in telemetry_enable.cpp.
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/exit_code.hpp"
 #include "core/otel_tables.hpp"
@@ -43,5 +45,16 @@ TelemetryServices default_telemetry_services(const Context& context);
 // Throws util::Fatal on any failure; Ctrl-C (SIGINT) while waiting cancels the statement.
 ExitCode run_create_tables(const CreateTablesOptions& options, Context& context,
                            TelemetryServices services);
+
+// A subcommand of `telemetry` and what runs it once it was the one parsed.
+struct TelemetrySubcommand
+{
+  CLI::App* command = nullptr;
+  CommandRunner run;
+};
+
+// Add `telemetry enable` (and `disable`) to `telemetry`, with their options.
+TelemetrySubcommand add_telemetry_enable(CLI::App& telemetry);
+TelemetrySubcommand add_telemetry_disable(CLI::App& telemetry);
 
 } // namespace aigw::cli

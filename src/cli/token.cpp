@@ -1,19 +1,31 @@
 // SPDX-License-Identifier: MIT
 // `token`: the bearer token and nothing else on stdout, for Claude Code's apiKeyHelper and
-// Codex's auth command, which take the whole of stdout as the credential.
+// Codex's auth command, which take the whole of stdout as the credential. With
+// --otel-headers it prints {"Authorization":"Bearer <token>"} instead, the JSON object of
+// headers that Claude Code's otelHeadersHelper and Codex's [otel] headers_helper expect.
+#include <memory>
+
 #include "cli/commands.hpp"
 #include "core/credentials.hpp"
 
 namespace aigw::cli {
 
 CommandRunner
-setup_token(CLI::App&)
+setup_token(CLI::App& command)
 {
-  return [](Context& context) {
+  auto otel_headers = std::make_shared<bool>(false);
+  command.add_flag("--otel-headers", *otel_headers,
+                   "print the OTel export headers as JSON (for telemetry enable's helpers)");
+  return [otel_headers](Context& context) {
     const auto credential = util::value_or_throw(
       core::load_credential(context.paths.credentials_file()));
     const auto token = util::value_or_throw(core::current_token(credential, context.env));
-    context.out.write_secret(token.reveal());
+    if (*otel_headers) {
+      const nlohmann::json headers{{"Authorization", "Bearer " + token.reveal()}};
+      context.out.write_secret(headers.dump());
+    } else {
+      context.out.write_secret(token.reveal());
+    }
     return ExitCode::ok;
   };
 }

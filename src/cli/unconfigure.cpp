@@ -55,7 +55,8 @@ run_unconfigure(const UnconfigureOptions& options, Context& context)
     util::value_or_throw(core::apply_changes(changes, manifest, writer, dry_run, save));
 
   if (dry_run == core::DryRun::no) {
-    if (manifest.agents.empty()) {
+    // Telemetry's headers helper still asks `aigw-setup token` for it until disabled.
+    if (manifest.agents.empty() && manifest.telemetry.empty()) {
       std::error_code error;
       std::filesystem::remove(context.paths.credentials_file(), error);
     }

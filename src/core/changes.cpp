@@ -151,7 +151,8 @@ read_current(const std::filesystem::path& path)
 }
 
 util::Result<PendingFile>
-plan_file(const std::string& agent, const FilePlan& plan, const Manifest& manifest)
+plan_file(const std::string& agent, const FilePlan& plan, const Manifest& manifest,
+          const std::string& owner)
 {
   auto current = read_current(plan.path);
   AIGW_TRY(current);
@@ -163,15 +164,19 @@ plan_file(const std::string& agent, const FilePlan& plan, const Manifest& manife
   auto document = parse_file(plan.path, plan.format, pending.before);
   AIGW_TRY(document);
 
-  if (const FileRecord* known = manifest.find(agent, plan.path)) {
+  if (const FileRecord* known = manifest.find(agent, plan.path, owner)) {
     pending.record = *known;
     if (util::sha256_hex(pending.before) != known->written_sha256) {
-      // Someone edited the file since: its first bytes are no longer ours to restore.
+      // Someone (the user, or another owner) changed the file since: its first bytes lack
+      // that change and are no longer ours to restore.
       pending.record.pristine_backup.reset();
     }
     pending.record.created = pending.record.created || !pending.existed;
   } else {
-    pending.record = FileRecord{agent, plan.path, format_name(plan.format), !pending.existed};
+    // A file another owner created counts as created here too, so that whichever owner
+    // takes back the last keys also removes the file.
+    const bool created = !pending.existed || manifest.created_by_tool(plan.path);
+    pending.record = FileRecord{agent, owner, plan.path, format_name(plan.format), created};
   }
   pending.record.secret = plan.sensitivity == config::Sensitivity::secret;
 
@@ -206,6 +211,35 @@ take_back_keys(Document& document, PendingFile& pending)
   return {};
 }
 
+// When the file is as this owner last wrote it, the whole file goes back at once: its first
+// backup is the file less this owner's changes alone (plan_file drops that backup once anyone
+// else changed the file in between, and owners never share a key), and a file the tool
+// created goes when nobody else owns keys in it. False: only the keys can be taken back.
+util::Result<bool>
+take_back_whole_file(PendingFile& pending, const Manifest& manifest)
+{
+  const FileRecord& record = pending.record;
+  if (util::sha256_hex(pending.before) != record.written_sha256) {
+    return false;
+  }
+  if (record.created && manifest.owners_of(record.path) == 1) {
+    pending.after = std::nullopt;
+    return true;
+  }
+  if (!record.pristine_backup) {
+    return false;
+  }
+  auto original = util::read_file_if_exists(*record.pristine_backup);
+  AIGW_TRY(original);
+  if (!original->has_value()) {
+    AIGW_WARN("backup " << record.pristine_backup->string()
+                        << " is gone; taking back only the keys the tool wrote");
+    return false;
+  }
+  pending.after = **original;
+  return true;
+}
+
 util::Result<PendingFile>
 unplan_file(const FileRecord& record, const Manifest& manifest)
 {
@@ -225,21 +259,10 @@ unplan_file(const FileRecord& record, const Manifest& manifest)
   AIGW_TRY(document);
   register_secret_values(**document, pending.record);
 
-  const bool untouched = util::sha256_hex(pending.before) == record.written_sha256
-                         && manifest.owners_of(record.path) == 1;
-  if (untouched && record.created) {
-    pending.after = std::nullopt;
+  auto whole = take_back_whole_file(pending, manifest);
+  AIGW_TRY(whole);
+  if (*whole) {
     return pending;
-  }
-  if (untouched && record.pristine_backup) {
-    auto original = util::read_file_if_exists(*record.pristine_backup);
-    AIGW_TRY(original);
-    if (original->has_value()) {
-      pending.after = **original;
-      return pending;
-    }
-    AIGW_WARN("backup " << record.pristine_backup->string()
-                        << " is gone; taking back only the keys the tool wrote");
   }
 
   AIGW_TRY(take_back_keys(**document, pending));
@@ -307,23 +330,25 @@ record_changes(const ChangeSet& changes, const std::vector<FileReport>& reports,
     const bool unconfiguring = std::find(changes.agents_removed.begin(),
                                          changes.agents_removed.end(), pending.record.agent)
                                != changes.agents_removed.end();
+    const std::string& owner = pending.record.owner;
     if (unconfiguring || !pending.after) {
-      manifest.erase(pending.record.agent, pending.record.path);
+      manifest.erase(pending.record.agent, pending.record.path, owner);
       continue;
     }
     FileRecord record = pending.record;
-    if (!manifest.find(record.agent, record.path) && reports[i].backup) {
+    if (!manifest.find(record.agent, record.path, owner) && reports[i].backup) {
       record.pristine_backup = reports[i].backup;
     }
     record.written_sha256 = util::sha256_hex(*pending.after);
-    manifest.erase(record.agent, record.path);
+    manifest.erase(record.agent, record.path, owner);
     manifest.files.push_back(std::move(record));
   }
+  auto& summaries = manifest.summaries(changes.owner);
   for (const auto& agent : changes.agents_removed) {
-    manifest.agents.erase(agent);
+    summaries.erase(agent);
   }
   for (const auto& [agent, summary] : changes.agents_added) {
-    manifest.agents[agent] = summary;
+    summaries[agent] = summary;
   }
 }
 
@@ -364,12 +389,14 @@ write_all(const ChangeSet& changes, const config::SafeWriter& writer)
 } // namespace
 
 util::Result<ChangeSet>
-plan_configure(const std::vector<AgentPlan>& plans, const Manifest& manifest)
+plan_configure(const std::vector<AgentPlan>& plans, const Manifest& manifest,
+               const std::string& owner)
 {
   ChangeSet changes;
+  changes.owner = owner;
   for (const auto& plan : plans) {
     for (const auto& file : plan.files) {
-      auto pending = plan_file(plan.agent, file, manifest);
+      auto pending = plan_file(plan.agent, file, manifest, owner);
       AIGW_TRY(pending);
       changes.files.push_back(std::move(*pending));
     }
@@ -378,11 +405,13 @@ plan_configure(const std::vector<AgentPlan>& plans, const Manifest& manifest)
 }
 
 util::Result<ChangeSet>
-plan_unconfigure(const std::vector<std::string>& agents, const Manifest& manifest)
+plan_unconfigure(const std::vector<std::string>& agents, const Manifest& manifest,
+                 const std::string& owner)
 {
   ChangeSet changes;
+  changes.owner = owner;
   for (const auto& agent : agents) {
-    for (const FileRecord* record : manifest.records_of(agent)) {
+    for (const FileRecord* record : manifest.records_of(agent, owner)) {
       auto pending = unplan_file(*record, manifest);
       AIGW_TRY(pending);
       changes.files.push_back(std::move(*pending));
@@ -429,6 +458,15 @@ apply_changes(ChangeSet& changes, Manifest& manifest, const config::SafeWriter& 
     AIGW_TRY(save_manifest(manifest));
   }
   return reports;
+}
+
+util::Result<std::vector<FileReport>>
+apply_changes_at(const Paths& paths, ChangeSet& changes, Manifest& manifest, DryRun dry_run)
+{
+  const config::SafeWriter writer(paths.backup_dir());
+  return apply_changes(changes, manifest, writer, dry_run, [&](const Manifest& state) {
+    return save_manifest(paths, writer, state);
+  });
 }
 
 } // namespace aigw::core

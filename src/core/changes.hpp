@@ -3,7 +3,8 @@
 // any, so a file that does not parse stops the command with nothing changed anywhere.
 // configure records, per owned key, the value it replaced; unconfigure gives back the
 // original bytes when a file is exactly as we left it, and otherwise takes back only the
-// keys whose values are still ours, keeping the user's later edits.
+// keys whose values are still ours, keeping the user's later edits. `telemetry enable` and
+// `disable` go through the same engine as another owner of records: see manifest.hpp.
 #pragma once
 
 #include <functional>
@@ -33,6 +34,7 @@ struct PendingFile
 
 struct ChangeSet
 {
+  std::string owner = k_owner_configure; // whose records these are: configure or telemetry
   std::vector<PendingFile> files;
   std::vector<std::string> agents_removed;           // for unconfigure
   std::map<std::string, config::Json> agents_added; // for configure: gateway, model, auth
@@ -48,13 +50,15 @@ struct FileReport
   std::vector<std::string> kept_edits;
 };
 
-// The changes that `plans` make, given what `manifest` says was written before.
+// The changes that `plans` make, given what `manifest` says `owner` wrote before.
 util::Result<ChangeSet> plan_configure(const std::vector<AgentPlan>& plans,
-                                       const Manifest& manifest);
+                                       const Manifest& manifest,
+                                       const std::string& owner = k_owner_configure);
 
-// The changes that take back what configure wrote for `agents`.
+// The changes that take back what `owner` wrote for `agents`.
 util::Result<ChangeSet> plan_unconfigure(const std::vector<std::string>& agents,
-                                         const Manifest& manifest);
+                                         const Manifest& manifest,
+                                         const std::string& owner = k_owner_configure);
 
 // Keeps the manifest on disk (the state file).
 using ManifestSaver = std::function<util::Result<void>(const Manifest&)>;
@@ -66,5 +70,10 @@ util::Result<std::vector<FileReport>> apply_changes(ChangeSet& changes, Manifest
                                                     const config::SafeWriter& writer,
                                                     DryRun dry_run,
                                                     const ManifestSaver& save_manifest);
+
+// apply_changes with the backups in the backup folder of `paths` and the manifest saved to
+// its state file.
+util::Result<std::vector<FileReport>> apply_changes_at(const Paths& paths, ChangeSet& changes,
+                                                       Manifest& manifest, DryRun dry_run);
 
 } // namespace aigw::core

@@ -43,6 +43,9 @@ record_to_json(const FileRecord& record)
 {
   Json json;
   json["agent"] = record.agent;
+  if (record.owner != k_owner_configure) {
+    json["owner"] = record.owner; // absent in state files older than telemetry enable
+  }
   json["path"] = record.path.string();
   json["format"] = record.format;
   json["created"] = record.created;
@@ -64,6 +67,7 @@ record_from_json(const Json& json)
 {
   FileRecord record;
   record.agent = json.at("agent").get<std::string>();
+  record.owner = json.value("owner", std::string(k_owner_configure));
   record.path = json.at("path").get<std::string>();
   record.format = json.at("format").get<std::string>();
   record.created = json.value("created", false);
@@ -79,13 +83,36 @@ record_from_json(const Json& json)
   return record;
 }
 
+Json
+summaries_to_json(const std::map<std::string, Json>& summaries)
+{
+  Json json = Json::object();
+  for (const auto& [agent, summary] : summaries) {
+    json[agent] = summary;
+  }
+  return json;
+}
+
 } // namespace
 
+std::map<std::string, config::Json>&
+Manifest::summaries(const std::string& owner)
+{
+  return owner == k_owner_configure ? agents : telemetry;
+}
+
+const std::map<std::string, config::Json>&
+Manifest::summaries(const std::string& owner) const
+{
+  return owner == k_owner_configure ? agents : telemetry;
+}
+
 FileRecord*
-Manifest::find(const std::string& agent, const std::filesystem::path& path)
+Manifest::find(const std::string& agent, const std::filesystem::path& path,
+               const std::string& owner)
 {
   for (auto& record : files) {
-    if (record.agent == agent && record.path == path) {
+    if (record.agent == agent && record.path == path && record.owner == owner) {
       return &record;
     }
   }
@@ -93,17 +120,18 @@ Manifest::find(const std::string& agent, const std::filesystem::path& path)
 }
 
 const FileRecord*
-Manifest::find(const std::string& agent, const std::filesystem::path& path) const
+Manifest::find(const std::string& agent, const std::filesystem::path& path,
+               const std::string& owner) const
 {
-  return const_cast<Manifest*>(this)->find(agent, path);
+  return const_cast<Manifest*>(this)->find(agent, path, owner);
 }
 
 std::vector<const FileRecord*>
-Manifest::records_of(const std::string& agent) const
+Manifest::records_of(const std::string& agent, const std::string& owner) const
 {
   std::vector<const FileRecord*> records;
   for (const auto& record : files) {
-    if (record.agent == agent) {
+    if (record.agent == agent && record.owner == owner) {
       records.push_back(&record);
     }
   }
@@ -117,11 +145,20 @@ Manifest::owners_of(const std::filesystem::path& path) const
     files.begin(), files.end(), [&](const FileRecord& record) { return record.path == path; }));
 }
 
+bool
+Manifest::created_by_tool(const std::filesystem::path& path) const
+{
+  return std::any_of(files.begin(), files.end(), [&](const FileRecord& record) {
+    return record.path == path && record.created;
+  });
+}
+
 void
-Manifest::erase(const std::string& agent, const std::filesystem::path& path)
+Manifest::erase(const std::string& agent, const std::filesystem::path& path,
+                const std::string& owner)
 {
   std::erase_if(files, [&](const FileRecord& record) {
-    return record.agent == agent && record.path == path;
+    return record.agent == agent && record.path == path && record.owner == owner;
   });
 }
 
@@ -150,11 +187,15 @@ load_manifest(const std::filesystem::path& file)
     // Named copies: items() of a temporary would dangle.
     const Json files = json.value("files", Json::array());
     const Json agents = json.value("agents", Json::object());
+    const Json telemetry = json.value("telemetry", Json::object());
     for (const auto& record : files) {
       manifest.files.push_back(record_from_json(record));
     }
     for (const auto& [agent, summary] : agents.items()) {
       manifest.agents[agent] = summary;
+    }
+    for (const auto& [agent, summary] : telemetry.items()) {
+      manifest.telemetry[agent] = summary;
     }
   } catch (const Json::exception& error) {
     return util::fail(util::ErrorKind::parse,
@@ -173,9 +214,9 @@ manifest_text(const Manifest& manifest)
   for (const auto& record : manifest.files) {
     json["files"].push_back(record_to_json(record));
   }
-  json["agents"] = Json::object();
-  for (const auto& [agent, summary] : manifest.agents) {
-    json["agents"][agent] = summary;
+  json["agents"] = summaries_to_json(manifest.agents);
+  if (!manifest.telemetry.empty()) {
+    json["telemetry"] = summaries_to_json(manifest.telemetry);
   }
   return json.dump(2) + "\n";
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// What configure wrote, so that unconfigure can take exactly that back and status can
-// tell whether a file still holds it. Kept as state.json in the tool folder (0600: the
-// original values of keys we replaced may be a user's own token). Written values are kept
-// only as hashes, so the file never holds a token the tool wrote.
+// What configure (and `telemetry enable`) wrote, so that unconfigure (and `telemetry
+// disable`) can take exactly that back and status can tell whether a file still holds it.
+// Kept as state.json in the tool folder (0600: the original values of keys we replaced may
+// be a user's own token). Written values are kept only as hashes, so the file never holds a
+// token the tool wrote. Each record has an owner, the command that wrote it: configure and
+// telemetry keep separate records of the same file, own disjoint keys, and take back only
+// their own.
 #pragma once
 
 #include <filesystem>
@@ -18,6 +21,9 @@
 
 namespace aigw::core {
 
+inline constexpr const char* k_owner_configure = "configure";
+inline constexpr const char* k_owner_telemetry = "telemetry";
+
 struct OwnedKey
 {
   config::KeyPath path;
@@ -29,6 +35,7 @@ struct OwnedKey
 struct FileRecord
 {
   std::string agent;
+  std::string owner = k_owner_configure;
   std::filesystem::path path;
   std::string format; // "json", "jsonc", "toml", "dotenv", "cursor-db"
   bool created = false;
@@ -42,14 +49,25 @@ struct FileRecord
 struct Manifest
 {
   std::vector<FileRecord> files;
-  std::map<std::string, config::Json> agents; // per agent: gateway, model, auth, time
+  std::map<std::string, config::Json> agents;    // configure, per agent: gateway, model, auth
+  std::map<std::string, config::Json> telemetry; // telemetry enable, per agent: tables, route
 
-  FileRecord* find(const std::string& agent, const std::filesystem::path& path);
-  const FileRecord* find(const std::string& agent, const std::filesystem::path& path) const;
-  std::vector<const FileRecord*> records_of(const std::string& agent) const;
-  // How many records, of any agent, name `path`.
+  // The per-agent summaries `owner` keeps: `agents` for configure, else `telemetry`.
+  std::map<std::string, config::Json>& summaries(const std::string& owner);
+  const std::map<std::string, config::Json>& summaries(const std::string& owner) const;
+
+  FileRecord* find(const std::string& agent, const std::filesystem::path& path,
+                   const std::string& owner = k_owner_configure);
+  const FileRecord* find(const std::string& agent, const std::filesystem::path& path,
+                         const std::string& owner = k_owner_configure) const;
+  std::vector<const FileRecord*> records_of(const std::string& agent,
+                                            const std::string& owner = k_owner_configure) const;
+  // How many records, of any agent and owner, name `path`.
   int owners_of(const std::filesystem::path& path) const;
-  void erase(const std::string& agent, const std::filesystem::path& path);
+  // Whether a record of any owner says the tool created the file at `path`.
+  bool created_by_tool(const std::filesystem::path& path) const;
+  void erase(const std::string& agent, const std::filesystem::path& path,
+             const std::string& owner = k_owner_configure);
 };
 
 // The hash that OwnedKey::written_hash holds for `value` (nullopt: absent).
