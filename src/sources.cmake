@@ -47,6 +47,17 @@ set(AIGW_SOURCES
   src/core/rollout_reader.cpp
   src/core/rollout.cpp
   src/core/rollout_sections.cpp
+  src/core/doctor.cpp
+  src/core/doctor_files.cpp
+  src/core/doctor_versions.cpp
+  src/core/doctor_claude.cpp
+  src/core/doctor_codex.cpp
+  src/core/doctor_gemini.cpp
+  src/core/doctor_cursor.cpp
+  src/core/doctor_databricks.cpp
+  src/core/doctor_env.cpp
+  src/core/doctor_network.cpp
+  src/core/doctor_fix.cpp
   src/cli/app.cpp
   src/cli/commands.cpp
   src/cli/context.cpp
@@ -62,6 +73,7 @@ set(AIGW_SOURCES
   src/cli/telemetry.cpp
   src/cli/test.cpp
   src/cli/telemetry_enable.cpp
+  src/cli/doctor.cpp
   src/net/headers.cpp
   src/net/databricks_client.cpp
   src/net/wire_routes.cpp
