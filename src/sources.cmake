@@ -71,6 +71,7 @@ set(AIGW_SOURCES
   src/cli/token.cpp
   src/cli/relay.cpp
   src/cli/telemetry.cpp
+  src/cli/demo.cpp
   src/cli/test.cpp
   src/cli/telemetry_enable.cpp
   src/cli/doctor.cpp

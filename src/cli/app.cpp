@@ -26,6 +26,10 @@ namespace {
 
 constexpr auto k_lock_timeout = std::chrono::seconds(60);
 
+constexpr const char* k_exit_codes = R"(
+Exit codes: 0 done, 1 a check failed, 2 usage, 3 a file did not parse (nothing written),
+4 a remote call failed, 5 a file could not be written, 130 interrupted.)";
+
 constexpr const char* k_examples = R"(
 Examples:
   aigw-setup configure --all --gateway https://1234.ai-gateway.cloud.databricks.com \
@@ -34,9 +38,7 @@ Examples:
   aigw-setup --dry-run configure gemini --gateway https://gw.example.com
   aigw-setup status --json
   aigw-setup unconfigure --all
-
-Exit codes: 0 done, 1 a check failed, 2 usage, 3 a file did not parse (nothing written),
-4 a remote call failed, 5 a file could not be written, 130 interrupted.)";
+)";
 
 void
 add_global_options(CLI::App& app, GlobalOptions& global)
@@ -104,11 +106,60 @@ precheck_arguments(const std::vector<std::string>& args)
   return std::nullopt;
 }
 
+std::string
+kind_name(util::ErrorKind kind)
+{
+  switch (kind) {
+  case util::ErrorKind::failed:
+    return "failed";
+  case util::ErrorKind::usage:
+    return "usage";
+  case util::ErrorKind::parse:
+    return "parse";
+  case util::ErrorKind::remote:
+    return "remote";
+  case util::ErrorKind::write:
+    return "write";
+  case util::ErrorKind::interrupted:
+    return "interrupted";
+  }
+  return "failed";
+}
+
+// With --json a script reads stdout alone, so a failure must also be a document there.
+void
+print_json_error(std::ostream& stream, const std::string& command, const util::Error& error)
+{
+  nlohmann::ordered_json document;
+  document["command"] = command.empty() ? nlohmann::ordered_json(nullptr)
+                                        : nlohmann::ordered_json(command);
+  document["error"]["kind"] = kind_name(error.kind);
+  document["error"]["message"] = error.message;
+  document["error"]["exit_code"] = static_cast<int>(exit_code_for(error.kind));
+  stream << util::redact(document.dump(2)) << '\n';
+}
+
+bool
+asks_for_json(const std::vector<std::string>& args)
+{
+  return std::find(args.begin(), args.end(), "--json") != args.end();
+}
+
 int
 print_fatal(const util::Error& error)
 {
   util::log::write(util::log::Level::error, error.message);
   return static_cast<int>(exit_code_for(error.kind));
+}
+
+int
+print_usage_error(const std::vector<std::string>& args, const std::string& message)
+{
+  if (asks_for_json(args)) {
+    print_json_error(std::cout, "", {util::ErrorKind::usage, message});
+  }
+  util::log::write(util::log::Level::error, message + " (see aigw-setup --help)");
+  return static_cast<int>(ExitCode::usage);
 }
 
 ExitCode
@@ -124,7 +175,14 @@ run_command(const CommandSpec& spec, const CommandRunner& runner, GlobalOptions&
     lock = util::value_or_throw(
       config::FileLock::acquire(context.paths.lock_file(), k_lock_timeout));
   }
-  return runner(context);
+  try {
+    return runner(context);
+  } catch (const util::Fatal& fatal) {
+    if (global.json && !out.wrote_document()) {
+      print_json_error(std::cout, spec.name, fatal.error());
+    }
+    throw;
+  }
 }
 
 } // namespace
@@ -135,7 +193,7 @@ run(int argc, char** argv)
   CLI::App app("aigw-setup: route coding agents through a Databricks AI Gateway",
                "aigw-setup");
   app.set_version_flag("--version", std::string("aigw-setup ") + k_version);
-  app.footer(k_examples);
+  app.footer(std::string(k_examples) + k_exit_codes);
   app.require_subcommand(1);
   app.fallthrough();
 
@@ -144,13 +202,13 @@ run(int argc, char** argv)
   std::map<const CLI::App*, std::pair<const CommandSpec*, CommandRunner>> runners;
   for (const auto& spec : command_table()) {
     CLI::App* command = app.add_subcommand(spec.name, spec.summary);
+    command->footer(k_exit_codes); // a command may set its own examples instead
     runners[command] = {&spec, spec.setup(*command)};
   }
 
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (auto problem = precheck_arguments(args)) {
-    util::log::write(util::log::Level::error, *problem + " (see aigw-setup --help)");
-    return static_cast<int>(ExitCode::usage);
+    return print_usage_error(args, *problem);
   }
   try {
     app.parse(argc, argv);
@@ -161,9 +219,7 @@ run(int argc, char** argv)
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
-    util::log::write(util::log::Level::error,
-                     std::string(error.what()) + " (see aigw-setup --help)");
-    return static_cast<int>(ExitCode::usage);
+    return print_usage_error(args, error.what());
   }
 
   try {

@@ -16,9 +16,16 @@ command_table()
      setup_token, false},
     {"relay", "the local relay: forwards to the gateway, or stands in for it offline",
      setup_relay, false},
-    {"telemetry", "OpenTelemetry into Unity Catalog: create-tables", setup_telemetry, false},
+    {"telemetry", "OpenTelemetry into Unity Catalog: create-tables, enable, disable",
+     setup_telemetry, true},
+    {"test", "one real round trip per gateway route, with a verdict and a remedy each",
+     setup_test, false},
     {"apply", "fleet rollout: do what a rollout YAML file says, idempotently", setup_apply,
      true},
+    {"doctor", "check every route, file, variable and version; --fix repairs what it safely can",
+     setup_doctor, false}, // --fix takes the run lock itself
+    {"demo", "the whole main job in a throwaway home against the offline relay", setup_demo,
+     false},
   };
   return k_commands;
 }

@@ -31,6 +31,9 @@ CommandRunner setup_status(CLI::App& command);
 CommandRunner setup_token(CLI::App& command);
 CommandRunner setup_relay(CLI::App& command);
 CommandRunner setup_telemetry(CLI::App& command);
+CommandRunner setup_test(CLI::App& command);
 CommandRunner setup_apply(CLI::App& command);
+CommandRunner setup_doctor(CLI::App& command);
+CommandRunner setup_demo(CLI::App& command);
 
 } // namespace aigw::cli

@@ -18,6 +18,7 @@ Output::document(const nlohmann::ordered_json& value)
 {
   if (m_json) {
     m_stream << util::redact(value.dump(2)) << '\n';
+    m_wrote_document = true;
   }
 }
 

@@ -25,12 +25,16 @@ public:
   // The JSON document of the command; printed only in JSON mode.
   void document(const nlohmann::ordered_json& value);
 
+  // Whether the command's JSON document went out already (an error after it adds none).
+  bool wrote_document() const { return m_wrote_document; }
+
   // The raw value of a secret, for the `token` command alone.
   void write_secret(std::string_view secret);
 
 private:
   std::ostream& m_stream;
   bool m_json;
+  bool m_wrote_document = false;
 };
 
 } // namespace aigw::cli

@@ -102,6 +102,19 @@ add_upstream_options(CLI::App& command, RelayCommandOptions& options)
   command.add_option("--traces-table", options.tables.traces, "... for OTel traces");
 }
 
+// `relay flush` takes the options that matter to it itself, so its --help lists them.
+void
+add_flush_options(CLI::App& flush, RelayCommandOptions& options)
+{
+  flush.add_option("--workspace", options.routes.workspace,
+                   "Databricks workspace URL the exports go to (default: relay.json)");
+  flush.add_option("--spool", options.spool_dir, "spool folder (default <tool dir>/spool)");
+  flush.add_option("--spool-cap", options.spool_cap, "spool size limit in bytes")
+    ->capture_default_str();
+  flush.footer("\nExample:\n"
+               "  aigw-setup relay flush --workspace https://adb-1.azuredatabricks.net\n");
+}
+
 bool
 any_route(const core::RouteOptions& routes)
 {
@@ -251,6 +264,7 @@ setup_relay(CLI::App& command)
   add_relay_options(command, *options);
   add_upstream_options(command, *options);
   options->flush = command.add_subcommand("flush", "deliver the telemetry spool now");
+  add_flush_options(*options->flush, *options);
   command.footer("\nExamples:\n"
                  "  aigw-setup relay --gateway https://gw.example.com --workspace "
                  "https://adb-1.azuredatabricks.net\n"
