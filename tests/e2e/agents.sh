@@ -4,8 +4,8 @@
 # `aigw-setup configure --auth relay` writes in a throwaway home. Two parts:
 #
 # Offline: against `aigw-setup relay --offline`; each agent must exit 0 and print the
-# relay's reply, which the relay streams. Claude Code runs with telemetry on, so its
-# metrics and logs land in the relay's spool; `relay flush` must then deliver them, with
+# relay's reply, which the relay streams. Claude Code's telemetry is switched on by
+# `aigw-setup telemetry enable`, so its metrics and logs land in the relay's spool; `relay flush` must then deliver them, with
 # their Unity Catalog table headers, to a fake workspace.
 #
 # Forward: in a second home, configure with --gateway and --workspace pointing at a fake AI
@@ -98,20 +98,25 @@ write_gemini_settings() { # HOME
 JSON
 }
 
+# Claude Code's telemetry into main.default.cc_otel_{metrics,logs}, through the relay, by
+# `telemetry enable`; it sends the table headers itself. Metrics every second, so a short
+# run exports some.
+enable_telemetry() { # HOME WORKSPACE_URL
+  local out
+  out="$("$aigw" --home "$1" telemetry enable claude --workspace "$2" --catalog main \
+    --schema default --prefix cc --metrics-interval 1000 2>&1)"
+  check "telemetry enable claude" $? "$out"
+}
+
 # The three agents, one prompt each, in the home given, the relay on the port given; each
 # must exit 0 and print MARKER. Run from the project folder.
 run_agents() { # HOME PORT MARKER WHERE
-  local agent_home="$1" relay_port="$2" marker="$3" where="$4" out status key
-  key="$(cat "$agent_home/.config/aigw-setup/relay.key")"
+  local agent_home="$1" relay_port="$2" marker="$3" where="$4" out status
 
-  # Claude Code, its non-essential traffic off (shared/docs/wire.md section 1), telemetry on.
+  # Claude Code, its non-essential traffic off (shared/docs/wire.md section 1); its telemetry
+  # is what `telemetry enable` wrote into its settings.
   out="$(env HOME="$agent_home" DISABLE_AUTOUPDATER=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 \
     DISABLE_ERROR_REPORTING=1 CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL=1 \
-    CLAUDE_CODE_ENABLE_TELEMETRY=1 OTEL_METRICS_EXPORTER=otlp OTEL_LOGS_EXPORTER=otlp \
-    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_METRIC_EXPORT_INTERVAL=1000 \
-    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="http://127.0.0.1:$relay_port/api/2.0/otel/v1/metrics" \
-    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT="http://127.0.0.1:$relay_port/api/2.0/otel/v1/logs" \
-    OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer $key" \
     timeout 120 "$AIGW_AGENTS_BIN/claude" -p "say hi from the e2e test" < /dev/null 2>&1)"
   status=$?
   echo "$out" | grep -q "$marker"
@@ -156,9 +161,9 @@ write_gemini_settings "$home"
   --workspace "$workspace_url" --token-file "$work/token" --gemini-trust off \
   --skip-onboarding > "$work/configure.out" 2>&1
 check "configure --auth relay" $? "$(cat "$work/configure.out")"
+enable_telemetry "$home" "$workspace_url"
 
 "$aigw" -v --home "$home" relay --offline --listen "127.0.0.1:$port" --spool "$home/spool" \
-  --metrics-table main.default.cc_otel_metrics --logs-table main.default.cc_otel_logs \
   2> "$work/relay.log" &
 relay_pid=$!
 pids+=("$relay_pid")
@@ -218,10 +223,10 @@ write_gemini_settings "$fhome"
   --token-file "$work/token" --gemini-trust off --skip-onboarding \
   > "$work/configure-forward.out" 2>&1
 check "configure --auth relay --gateway" $? "$(cat "$work/configure-forward.out")"
+enable_telemetry "$fhome" "$fworkspace_url"
 
 # Forward mode: no --offline; the gateway and workspace come from relay.json.
 "$aigw" -v --home "$fhome" relay --listen "127.0.0.1:$fport" --spool "$fhome/spool" \
-  --metrics-table main.default.cc_otel_metrics --logs-table main.default.cc_otel_logs \
   2> "$work/relay-forward.log" &
 frelay_pid=$!
 pids+=("$frelay_pid")
