@@ -10,6 +10,7 @@
 #include "net/http.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <memory>
@@ -317,8 +318,55 @@ elapsed_ms(Clock::time_point start)
     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
 }
 
+// One connection, DNS and TLS session cache for every transfer of a client, so the relay
+// keeps its connections to the gateway open and reuses them, as a reverse proxy does,
+// instead of paying a TCP and TLS handshake on every request an agent sends.
+class SharedCaches
+{
+public:
+  SharedCaches() : m_share(curl_share_init())
+  {
+    if (m_share == nullptr) {
+      return; // each transfer then keeps its own caches: slower, still correct
+    }
+    curl_share_setopt(m_share, CURLSHOPT_LOCKFUNC, &SharedCaches::lock);
+    curl_share_setopt(m_share, CURLSHOPT_UNLOCKFUNC, &SharedCaches::unlock);
+    curl_share_setopt(m_share, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
+  SharedCaches(const SharedCaches&) = delete;
+  SharedCaches& operator=(const SharedCaches&) = delete;
+  ~SharedCaches()
+  {
+    if (m_share != nullptr) {
+      curl_share_cleanup(m_share);
+    }
+  }
+
+  CURLSH* get() const { return m_share; }
+
+private:
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self)
+  {
+    static_cast<SharedCaches*>(self)->m_locks.at(slot(data)).lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* self)
+  {
+    static_cast<SharedCaches*>(self)->m_locks.at(slot(data)).unlock();
+  }
+  static std::size_t slot(curl_lock_data data) { return static_cast<std::size_t>(data); }
+
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> m_locks;
+  CURLSH* m_share;
+};
+
+// Idle connections kept for reuse: enough for every agent of a busy relay at once.
+constexpr long k_idle_connections = 64;
+
 util::Expected<HttpResponse, HttpError>
-perform(const HttpRequest& request, Transfer& transfer)
+perform(const HttpRequest& request, Transfer& transfer, const SharedCaches& caches)
 {
   init_curl_once();
   const std::string what = request.method + " " + redact_url(request.url);
@@ -337,6 +385,10 @@ perform(const HttpRequest& request, Transfer& transfer)
   set_method(handle.get(), request);
   set_callbacks(handle.get(), transfer);
   curl_easy_setopt(handle.get(), CURLOPT_HTTPHEADER, headers->get());
+  if (caches.get() != nullptr) {
+    curl_easy_setopt(handle.get(), CURLOPT_SHARE, caches.get());
+    curl_easy_setopt(handle.get(), CURLOPT_MAXCONNECTS, k_idle_connections);
+  }
 
   const auto start = Clock::now();
   const CURLcode code = curl_easy_perform(handle.get());
@@ -364,7 +416,7 @@ public:
   util::Expected<HttpResponse, HttpError> send(const HttpRequest& request) override
   {
     Transfer transfer;
-    return perform(request, transfer);
+    return perform(request, transfer, m_caches);
   }
 
   util::Expected<HttpResponse, HttpError> stream(const HttpRequest& request,
@@ -374,8 +426,11 @@ public:
     Transfer transfer;
     transfer.on_head = &on_head;
     transfer.on_chunk = &on_chunk;
-    return perform(request, transfer);
+    return perform(request, transfer, m_caches);
   }
+
+private:
+  SharedCaches m_caches;
 };
 
 bool
