@@ -24,8 +24,6 @@ namespace aigw::cli {
 
 namespace {
 
-constexpr auto k_lock_timeout = std::chrono::seconds(60);
-
 constexpr const char* k_exit_codes = R"(
 Exit codes: 0 done, 1 a check failed, 2 usage, 3 a file did not parse (nothing written),
 4 a remote call failed, 5 a file could not be written, 130 interrupted.)";
@@ -170,11 +168,7 @@ run_command(const CommandSpec& spec, const CommandRunner& runner, GlobalOptions&
   Output out(std::cout, global.json);
   Context context{global, env, paths_for(global, env), out, std::cin};
 
-  std::optional<config::FileLock> lock;
-  if (spec.writes && !global.dry_run) {
-    lock = util::value_or_throw(
-      config::FileLock::acquire(context.paths.lock_file(), k_lock_timeout));
-  }
+  const auto lock = spec.writes ? take_run_lock(context) : std::nullopt;
   try {
     return runner(context);
   } catch (const util::Fatal& fatal) {

@@ -17,7 +17,7 @@ command_table()
     {"relay", "the local relay: forwards to the gateway, or stands in for it offline",
      setup_relay, false},
     {"telemetry", "OpenTelemetry into Unity Catalog: create-tables, enable, disable",
-     setup_telemetry, true},
+     setup_telemetry, false}, // enable and disable take the run lock themselves
     {"test", "one real round trip per gateway route, with a verdict and a remedy each",
      setup_test, false},
     {"apply", "fleet rollout: do what a rollout YAML file says, idempotently", setup_apply,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/context.hpp"
 
+#include <chrono>
+
 #include <unistd.h>
 
 #include "util/error.hpp"
@@ -22,6 +24,17 @@ paths_for(const GlobalOptions& global, const core::EnvLookup& env)
                                               "--home");
   }
   return core::resolve_paths(platform, *home, core::HomeSource::default_home, env);
+}
+
+std::optional<config::FileLock>
+take_run_lock(const Context& context)
+{
+  if (context.global.dry_run) {
+    return std::nullopt;
+  }
+  constexpr auto k_lock_timeout = std::chrono::seconds(60);
+  return util::value_or_throw(
+    config::FileLock::acquire(context.paths.lock_file(), k_lock_timeout));
 }
 
 void

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/output.hpp"
+#include "config/file_lock.hpp"
 #include "core/paths.hpp"
 #include "util/signals.hpp"
 
@@ -38,6 +39,11 @@ core::Paths paths_for(const GlobalOptions& global, const core::EnvLookup& env);
 // Stop with exit 130 when a signal arrived while `deferred` held it off: the writes it
 // protected are complete by now.
 void throw_if_interrupted(const util::DeferredSignals& deferred);
+
+// The run lock that serialises commands writing files, waited for up to a minute; none in
+// a dry run, which writes nothing. Commands whose writing depends on their options (doctor
+// --fix, telemetry enable) take it themselves.
+std::optional<config::FileLock> take_run_lock(const Context& context);
 
 // Set log level and colour from the global options, NO_COLOR and the terminal.
 void configure_logging(const GlobalOptions& global, const core::EnvLookup& env);

@@ -24,7 +24,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr auto k_version_timeout = std::chrono::seconds(5);
-constexpr auto k_lock_timeout = std::chrono::seconds(60);
 
 struct DoctorOptions
 {
@@ -190,11 +189,7 @@ Json
 fix(Context& context, const std::vector<core::Check>& checks, const core::DoctorInputs& inputs)
 {
   const bool dry_run = context.global.dry_run;
-  std::optional<config::FileLock> lock;
-  if (!dry_run) {
-    lock = util::value_or_throw(
-      config::FileLock::acquire(context.paths.lock_file(), k_lock_timeout));
-  }
+  const auto lock = take_run_lock(context);
   const util::DeferredSignals deferred;
   const auto outcome = util::value_or_throw(
     core::apply_repairs(checks, inputs, dry_run ? core::DryRun::yes : core::DryRun::no));

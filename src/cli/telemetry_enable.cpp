@@ -358,6 +358,8 @@ print_report(Context& context, Json document, const std::vector<core::AgentPlan>
 ExitCode
 run_enable(const EnableOptions& options, Context& context)
 {
+  // Not for create-tables, which may wait for a warehouse for minutes and writes no file.
+  const auto lock = take_run_lock(context);
   auto manifest = util::value_or_throw(core::load_manifest(context.paths.state_file()));
   const auto agents = enable_agents(options, manifest);
   auto plans = enable_plans(options, context, manifest, agents);
@@ -389,6 +391,7 @@ run_enable(const EnableOptions& options, Context& context)
 ExitCode
 run_disable(const DisableOptions& options, Context& context)
 {
+  const auto lock = take_run_lock(context);
   auto manifest = util::value_or_throw(core::load_manifest(context.paths.state_file()));
   std::vector<std::string> agents = options.agents;
   if (options.all || agents.empty()) {
