@@ -19,6 +19,7 @@
 #include "config/file_lock.hpp"
 #include "util/log.hpp"
 #include "util/secret.hpp"
+#include "util/strings.hpp"
 
 namespace aigw::cli {
 
@@ -49,26 +50,6 @@ add_global_options(CLI::App& app, GlobalOptions& global)
   app.add_flag("--no-color", global.no_color, "no colour on stderr");
 }
 
-// Edit distance, for "did you mean" on a mistyped command.
-std::size_t
-distance(const std::string& a, const std::string& b)
-{
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // Usage errors CLI11 would word badly: a secret option (CLI11 would echo the secret back
 // in its message) and an unknown command (CLI11 only says one is required).
 std::optional<std::string>
@@ -94,7 +75,7 @@ precheck_arguments(const std::vector<std::string>& args)
       if (args[i] == spec.name) {
         return std::nullopt;
       }
-      if (distance(args[i], spec.name) <= 2) {
+      if (util::edit_distance(args[i], spec.name) <= 2) {
         closest = spec.name;
       }
     }

@@ -84,13 +84,7 @@ point_at_relay(const ConfigureOptions& options, Context& context, core::Configur
   request.routes = util::value_or_throw(core::resolve_routes(local));
   request.secrets = core::SecretsMode::inline_token;
 
-  const auto key_file = net::default_key_file(context.paths);
-  if (context.global.dry_run && !std::filesystem::exists(key_file)) {
-    request.token = util::Secret("<relay key, created when written>");
-  } else {
-    const config::SafeWriter writer(context.paths.backup_dir());
-    request.token = util::value_or_throw(net::load_or_create_relay_key(key_file, writer));
-  }
+  request.token = relay_key_for_agents(context);
 }
 
 // What `aigw-setup relay` will read: where to listen and where to forward. In a dry run
@@ -154,6 +148,17 @@ save_credentials(const ConfigureOptions& options, Context& context,
 }
 
 } // namespace
+
+util::Secret
+relay_key_for_agents(const Context& context)
+{
+  const auto key_file = net::default_key_file(context.paths);
+  if (context.global.dry_run && !std::filesystem::exists(key_file)) {
+    return util::Secret("<relay key, created when written>");
+  }
+  const config::SafeWriter writer(context.paths.backup_dir());
+  return util::value_or_throw(net::load_or_create_relay_key(key_file, writer));
+}
 
 void
 check_auth(const ConfigureOptions& options)

@@ -40,6 +40,10 @@ struct ConfigureOptions
 // Refuse what this version cannot do: --auth databricks-cli, --relay without --auth relay.
 void check_auth(const ConfigureOptions& options);
 
+// The local relay key the agents present, made (0600) when absent; a dry run makes none and
+// shows a stand-in where the key would go.
+util::Secret relay_key_for_agents(const Context& context);
+
 // Whether `options` or the environment give a token (else an earlier run's kept one counts).
 bool token_given(const ConfigureOptions& options, const Context& context);
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "cli/configure_request.hpp"
 #include "cli/report.hpp"
 #include "cli/telemetry.hpp"
 #include "core/agents.hpp"
@@ -203,12 +204,7 @@ relay_request(Context& context, core::TelemetryRequest request)
               "aigw-setup configure --auth relay --workspace URL");
   }
 
-  // A dry run makes no key; it shows a stand-in where the key would go.
-  const auto key_file = net::default_key_file(context.paths);
-  const bool stand_in = context.global.dry_run && !std::filesystem::exists(key_file);
-  request.secret = stand_in ? util::Secret("<relay key made when written>")
-                            : util::value_or_throw(net::load_or_create_relay_key(
-                                key_file, config::SafeWriter(context.paths.backup_dir())));
+  request.secret = relay_key_for_agents(context);
   return request;
 }
 

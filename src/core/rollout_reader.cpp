@@ -105,27 +105,11 @@ ascii_lowercase(std::string text)
 std::optional<std::string>
 closest_match(const std::string& word, const std::vector<std::string>& candidates)
 {
-  // Levenshtein distance over two rows; a typo is at most two edits and shorter than the word.
-  const auto edits = [](const std::string& a, const std::string& b) {
-    std::vector<std::size_t> previous(b.size() + 1);
-    std::vector<std::size_t> current(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) {
-      previous[j] = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-      current[0] = i;
-      for (std::size_t j = 1; j <= b.size(); ++j) {
-        const std::size_t substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-        current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
-      }
-      std::swap(previous, current);
-    }
-    return previous[b.size()];
-  };
+  // A typo is at most two edits and shorter than the word.
   std::optional<std::string> best;
   std::size_t best_edits = std::min<std::size_t>(3, word.size());
   for (const auto& candidate : candidates) {
-    const std::size_t distance = edits(ascii_lowercase(word), candidate);
+    const std::size_t distance = util::edit_distance(ascii_lowercase(word), candidate);
     if (distance < best_edits) {
       best = candidate;
       best_edits = distance;

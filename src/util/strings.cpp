@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "util/strings.hpp"
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -99,6 +101,25 @@ file_timestamp()
   char with_ms[48];
   std::snprintf(with_ms, sizeof with_ms, "%s.%03ldZ", buffer, milliseconds);
   return with_ms;
+}
+
+std::size_t
+edit_distance(std::string_view a, std::string_view b)
+{
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
 }
 
 } // namespace aigw::util

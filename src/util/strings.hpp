@@ -20,4 +20,8 @@ std::string utc_timestamp();
 // The current UTC time as 20261204T050748.123Z, safe inside a file name.
 std::string file_timestamp();
 
+// Levenshtein distance: the fewest single-character insertions, deletions and
+// substitutions that turn `a` into `b` (for "did you mean").
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 } // namespace aigw::util
