@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "core/databricks_auth.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace aigw::cli {
 
@@ -218,21 +219,16 @@ existing_tables(const core::StatementResult& result)
   std::vector<std::string> names;
   for (const auto& row : result.rows) {
     if (column < row.size() && row[column]) {
-      std::string name = *row[column];
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      names.push_back(name);
+      names.push_back(util::to_lower(*row[column]));
     }
   }
   return names;
 }
 
 bool
-listed(const std::vector<std::string>& existing, std::string name)
+listed(const std::vector<std::string>& existing, const std::string& name)
 {
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::find(existing.begin(), existing.end(), name) != existing.end();
+  return std::find(existing.begin(), existing.end(), util::to_lower(name)) != existing.end();
 }
 
 using Report = std::vector<std::pair<std::string, std::string>>; // full name, status

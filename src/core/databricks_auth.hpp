@@ -44,6 +44,13 @@ struct DatabricksConfigFile
 util::Result<DatabricksConfigFile> parse_databricks_config(std::string_view text,
                                                            const fs::path& path);
 
+// The file Databricks' tools read: $DATABRICKS_CONFIG_FILE (a leading ~ is `home`), else
+// `home`/.databrickscfg.
+fs::path databricks_config_path(const EnvLookup& env, const fs::path& home);
+
+// The parsed file at `path`; no sections when there is no such file.
+util::Result<DatabricksConfigFile> read_databricks_config(const fs::path& path);
+
 struct ConfigProfile
 {
   std::string name;

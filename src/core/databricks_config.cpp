@@ -9,6 +9,8 @@
 // a " #" inside a value (that is how ini.v1 reads it, so the CLI sees the same value).
 #include "core/databricks_auth.hpp"
 
+#include "util/fs.hpp"
+
 namespace aigw::core {
 
 namespace {
@@ -145,6 +147,27 @@ select_profile(const DatabricksConfigFile& file, const std::optional<std::string
                                           + " profile configured" + chosen_by);
   }
   return std::optional<ConfigProfile>(ConfigProfile{name, found->second});
+}
+
+fs::path
+databricks_config_path(const EnvLookup& env, const fs::path& home)
+{
+  const auto custom = env("DATABRICKS_CONFIG_FILE");
+  if (!custom) {
+    return home / ".databrickscfg";
+  }
+  if (*custom == "~" || custom->starts_with("~/")) {
+    return home / custom->substr(std::min<std::size_t>(custom->size(), 2));
+  }
+  return *custom;
+}
+
+util::Result<DatabricksConfigFile>
+read_databricks_config(const fs::path& path)
+{
+  auto text = util::read_file_if_exists(path);
+  AIGW_TRY(text);
+  return parse_databricks_config(text->value_or(""), path);
 }
 
 } // namespace aigw::core

@@ -242,14 +242,8 @@ gateway_workspace(const DoctorInputs& inputs)
 std::filesystem::path
 databrickscfg(const DoctorInputs& inputs)
 {
-  const auto custom = inputs.env.value("DATABRICKS_CONFIG_FILE");
-  if (!custom) {
-    return inputs.paths.home / ".databrickscfg";
-  }
-  if (*custom == "~" || custom->starts_with("~/")) {
-    return inputs.paths.home / custom->substr(std::min<std::size_t>(custom->size(), 2));
-  }
-  return *custom;
+  const EnvLookup env = [&inputs](const std::string& name) { return inputs.env.value(name); };
+  return databricks_config_path(env, inputs.paths.home);
 }
 
 // The host of profile `name`, or the reason there is none.
@@ -257,9 +251,7 @@ util::Result<std::string>
 profile_host(const DoctorInputs& inputs, const std::string& name)
 {
   const auto path = databrickscfg(inputs);
-  auto text = util::read_file_if_exists(path);
-  AIGW_TRY(text);
-  auto file = parse_databricks_config(text->value_or(""), path);
+  auto file = read_databricks_config(path);
   AIGW_TRY(file);
   auto profile = select_profile(*file, name);
   if (!profile) {

@@ -26,7 +26,7 @@ constexpr std::array k_credential_keys{
 bool
 is_credential_key(const std::string& key)
 {
-  std::string name = ascii_lowercase(key);
+  std::string name = util::to_lower(key);
   std::replace(name.begin(), name.end(), '-', '_');
   return std::find(k_credential_keys.begin(), k_credential_keys.end(), name)
          != k_credential_keys.end();
@@ -35,7 +35,7 @@ is_credential_key(const std::string& key)
 bool
 is_boolean_word(const std::string& text)
 {
-  const std::string word = ascii_lowercase(text);
+  const std::string word = util::to_lower(text);
   return word == "true" || word == "false";
 }
 
@@ -94,13 +94,6 @@ without_prefix(const std::string& message, const std::string& prefix)
   return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
 }
 
-std::string
-ascii_lowercase(std::string text)
-{
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::optional<std::string>
 closest_match(const std::string& word, const std::vector<std::string>& candidates)
@@ -109,7 +102,7 @@ closest_match(const std::string& word, const std::vector<std::string>& candidate
   std::optional<std::string> best;
   std::size_t best_edits = std::min<std::size_t>(3, word.size());
   for (const auto& candidate : candidates) {
-    const std::size_t distance = util::edit_distance(ascii_lowercase(word), candidate);
+    const std::size_t distance = util::edit_distance(util::to_lower(word), candidate);
     if (distance < best_edits) {
       best = candidate;
       best_edits = distance;
@@ -131,7 +124,7 @@ is_variable_name(const std::string& name)
 bool
 looks_like_token(const std::string& value)
 {
-  const std::string text = ascii_lowercase(value);
+  const std::string text = util::to_lower(value);
   if (text.rfind("bearer ", 0) == 0) {
     return true;
   }
@@ -356,7 +349,7 @@ RolloutReader::boolean(const RolloutField& field) const
   if (!value->plain || !is_boolean_word(value->text)) {
     return util::unexpected(error_at(field, "expected true or false, got " + type_of(*value)));
   }
-  return ascii_lowercase(value->text) == "true";
+  return util::to_lower(value->text) == "true";
 }
 
 util::Result<int>

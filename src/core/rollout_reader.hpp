@@ -121,9 +121,6 @@ read_optional(const RolloutReader& reader, const RolloutField& map, const std::s
 // `message` without `prefix` (the option a shared check starts its message with).
 std::string without_prefix(const std::string& message, const std::string& prefix);
 
-// `text` with A-Z turned into a-z.
-std::string ascii_lowercase(std::string text);
-
 // The element of `candidates` closest to `word` when it is a likely typo of it.
 std::optional<std::string> closest_match(const std::string& word,
                                          const std::vector<std::string>& candidates);

@@ -35,7 +35,7 @@ agent_keys(const std::string& agent)
 util::Result<Header>
 header_of(const RolloutReader& reader, const RolloutField& field)
 {
-  const std::string lower = ascii_lowercase(field.key);
+  const std::string lower = util::to_lower(field.key);
   if (lower == "authorization" || lower == k_coding_agent_header) {
     return reader.fail_at_key(field, "aigw-setup sets this header itself");
   }

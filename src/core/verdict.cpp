@@ -24,14 +24,6 @@ using Json = nlohmann::json;
 
 constexpr std::size_t k_max_message = 300;
 
-std::string
-lower(std::string_view text)
-{
-  std::string result(text);
-  std::transform(result.begin(), result.end(), result.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return result;
-}
 
 bool
 contains(std::string_view text, std::string_view part)
@@ -167,8 +159,8 @@ is_token_error(int status, const ErrorBody& error)
   if (status == 401) {
     return true;
   }
-  const bool says_invalid_token = contains(lower(error.message), "invalid token")
-                                  || contains(lower(error.code), "invalid token");
+  const bool says_invalid_token = contains(util::to_lower(error.message), "invalid token")
+                                  || contains(util::to_lower(error.code), "invalid token");
   return (status == 400 || status == 403) && says_invalid_token;
 }
 
@@ -182,8 +174,8 @@ names_missing_target(const ErrorBody& error, const std::string& target, int stat
   if (std::find(k_codes.begin(), k_codes.end(), error.code) != k_codes.end()) {
     return true;
   }
-  const std::string message = lower(error.message);
-  const bool names_target = !target.empty() && contains(message, lower(target));
+  const std::string message = util::to_lower(error.message);
+  const bool names_target = !target.empty() && contains(message, util::to_lower(target));
   if (status == 404 && names_target) {
     return true;
   }

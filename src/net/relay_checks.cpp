@@ -64,9 +64,7 @@ host_is_relay(std::string_view host, int port)
     name = host.substr(0, colon);
     port_text = host.substr(colon + 1);
   }
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = util::to_lower(name);
   const bool port_matches = port_text ? (is_plain_number(*port_text, 5)
                                          && *port_text == std::to_string(port))
                                       : port == 80;

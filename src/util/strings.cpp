@@ -2,7 +2,7 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
-
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -35,6 +35,15 @@ trim(std::string_view text)
   }
   const auto last = text.find_last_not_of(" \t\r\n");
   return text.substr(first, last - first + 1);
+}
+
+std::string
+to_lower(std::string_view text)
+{
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
 }
 
 std::vector<std::string>

@@ -9,6 +9,9 @@ namespace aigw::util {
 
 std::string_view trim(std::string_view text);
 std::vector<std::string> split(std::string_view text, char separator);
+
+// `text` with ASCII letters in lower case (header names, answers, hosts).
+std::string to_lower(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
 // `word` quoted for /bin/sh so that it stays one argument whatever it contains.
