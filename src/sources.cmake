@@ -58,6 +58,7 @@ set(AIGW_SOURCES
   src/core/doctor_env.cpp
   src/core/doctor_network.cpp
   src/core/doctor_fix.cpp
+  src/core/service_unit.cpp
   src/cli/app.cpp
   src/cli/commands.cpp
   src/cli/context.cpp
@@ -75,6 +76,13 @@ set(AIGW_SOURCES
   src/cli/test.cpp
   src/cli/telemetry_enable.cpp
   src/cli/doctor.cpp
+  src/cli/cli_model.cpp
+  src/cli/completion_tables.cpp
+  src/cli/completion_sh.cpp
+  src/cli/completion_fish.cpp
+  src/cli/man_page.cpp
+  src/cli/completion.cpp
+  src/cli/relay_install.cpp
   src/net/headers.cpp
   src/net/databricks_client.cpp
   src/net/wire_routes.cpp

@@ -26,6 +26,8 @@ command_table()
      setup_doctor, false}, // --fix takes the run lock itself
     {"demo", "the whole main job in a throwaway home against the offline relay", setup_demo,
      false},
+    {"completion", "a completion script for bash, zsh or fish, from the command line itself",
+     setup_completion, false},
   };
   return k_commands;
 }

@@ -35,5 +35,6 @@ CommandRunner setup_test(CLI::App& command);
 CommandRunner setup_apply(CLI::App& command);
 CommandRunner setup_doctor(CLI::App& command);
 CommandRunner setup_demo(CLI::App& command);
+CommandRunner setup_completion(CLI::App& command);
 
 } // namespace aigw::cli

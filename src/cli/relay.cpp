@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include "cli/commands.hpp"
+#include "cli/relay_install.hpp"
 #include "config/safe_writer.hpp"
 #include "net/relay_server.hpp"
 #include "net/spool.hpp"
@@ -265,12 +266,16 @@ setup_relay(CLI::App& command)
   add_upstream_options(command, *options);
   options->flush = command.add_subcommand("flush", "deliver the telemetry spool now");
   add_flush_options(*options->flush, *options);
+  const auto service = setup_relay_service(command); // relay install, relay uninstall
   command.footer("\nExamples:\n"
                  "  aigw-setup relay --gateway https://gw.example.com --workspace "
                  "https://adb-1.azuredatabricks.net\n"
                  "  aigw-setup relay --offline --listen 127.0.0.1:8765\n"
                  "  aigw-setup relay flush --workspace https://adb-1.azuredatabricks.net\n");
-  return [options](Context& context) {
+  return [options, service](Context& context) {
+    if (const auto done = service(context)) {
+      return *done;
+    }
     return options->flush->parsed() ? run_flush(*options, context)
                                     : run_relay(*options, context);
   };
