@@ -1,27 +1,19 @@
 // SPDX-License-Identifier: MIT
 // `test` end to end: the real binary against the fake gateway (every failure the way the
-// real gateway answers it), a fake workspace (OTLP ingest, model listings), a TLS server
-// with a self-signed certificate, a closed port, a route that never answers, and a name
-// that cannot resolve, looked up in a child process cut off from every network. The table
+// real gateway answers it), a fake workspace (OTLP ingest, model listings) and a route that
+// never answers; the network's own failures are in test_cli_test_network.cpp. The table
 // is compared as text once the latency column is masked (MS) and wrapped remedies are
 // joined back onto their row; the layout of a wrapped remedy is checked once as is.
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <sstream>
 
-#include <sched.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
 #include "support/cli_runner.hpp"
 #include "support/fake_gateway.hpp"
 #include "support/fake_workspace.hpp"
 #include "support/test_context.hpp"
-#include "support/tls_server.hpp"
 
 using aigw::test::CliResult;
 using aigw::test::FakeGateway;
@@ -453,151 +445,4 @@ TEST_CASE("cli test: routes run side by side; one that never answers holds up on
   CHECK(codex["verdict"] == "pass");
   CHECK(codex["status"] == 200);
   CHECK(codex["cause"] == "HTTP 200 Responses API reply");
-}
-
-namespace {
-
-// Run the CLI in a child process that first leaves every network (a network namespace with
-// only a loopback device, which is down), so that the name it looks up cannot be sent to
-// any resolver. nullopt when the system does not allow a new network namespace.
-std::optional<CliResult>
-run_cli_without_network(const std::vector<std::string>& args,
-                        const std::map<std::string, std::string>& env)
-{
-  int channel[2];
-  REQUIRE(::pipe(channel) == 0);
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    ::close(channel[0]);
-    if (::unshare(CLONE_NEWNET) != 0 && ::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) {
-      ::_exit(77);
-    }
-    const CliResult result = run_cli(args, "", env);
-    const std::string message = std::to_string(result.exit_code) + "\n"
-                                + std::to_string(result.out.size()) + "\n" + result.out
-                                + result.err;
-    const bool sent = ::write(channel[1], message.data(), message.size())
-                      == static_cast<ssize_t>(message.size());
-    ::_exit(sent ? 0 : 1);
-  }
-  ::close(channel[1]);
-  std::string message;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(channel[0], buffer, sizeof buffer)) > 0;) {
-    message.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(channel[0]);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-    return std::nullopt;
-  }
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  std::istringstream in(message);
-  CliResult result;
-  std::size_t out_size = 0;
-  in >> result.exit_code >> out_size;
-  in.get();
-  const std::string rest = message.substr(static_cast<std::size_t>(in.tellg()));
-  result.out = rest.substr(0, out_size);
-  result.err = rest.substr(out_size);
-  return result;
-}
-
-} // namespace
-
-TEST_CASE("cli test: TLS, refused, proxy and DNS failures")
-{
-  TempDir dir;
-  const std::string home = (dir / "home").string();
-  const auto route = [&](std::vector<std::string> args,
-                         const std::map<std::string, std::string>& env = k_token_env) {
-    std::vector<std::string> all{"--home", home, "--json", "test"};
-    all.insert(all.end(), args.begin(), args.end());
-    const auto result = run_cli(all, "", env);
-    CHECK(result.exit_code == 1);
-    return routes_of(result)[0];
-  };
-
-  SUBCASE("a self-signed certificate: tls, whatever SSL_CERT_FILE and CURL_CA_BUNDLE say")
-  {
-    aigw::test::SelfSignedTlsServer server(dir / "tls");
-    const std::string host = server.url().substr(8);
-    const Json refused = route({"gemini", "--gemini-url", server.url() + "/gemini"});
-    CHECK(refused["verdict"] == "tls");
-    CHECK(refused["error"] == "tls");
-    CHECK(refused["status"].is_null());
-    CHECK(refused["remedy"]
-          == host + "'s certificate is not trusted here; if a proxy re-signs TLS (corporate CA), "
-                    "trust its CA: aigw-setup via the system store (libcurl reads neither "
-                    "SSL_CERT_FILE nor CURL_CA_BUNDLE), Claude Code and Gemini CLI via "
-                    "NODE_EXTRA_CA_CERTS=<ca.pem>, Codex via CODEX_CA_CERTIFICATE=<ca.pem> (or "
-                    "SSL_CERT_FILE)");
-
-    // The certificate is sound: libcurl told to trust it takes it...
-    CURL* curl = curl_easy_init();
-    REQUIRE(curl != nullptr);
-    const std::string url = server.url() + "/";
-    const curl_write_callback discard = [](char*, std::size_t size, std::size_t count, void*) {
-      return size * count;
-    };
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_CAINFO, server.certificate().c_str());
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-    CHECK(curl_easy_perform(curl) == CURLE_OK);
-    curl_easy_cleanup(curl);
-    // ...so the remedy's claim about this tool holds: libcurl ignores both variables.
-    auto env = k_token_env;
-    env["SSL_CERT_FILE"] = server.certificate().string();
-    env["CURL_CA_BUNDLE"] = server.certificate().string();
-    CHECK(route({"gemini", "--gemini-url", server.url() + "/gemini"}, env)["verdict"] == "tls");
-  }
-
-  SUBCASE("a closed port: refused")
-  {
-    const std::string host = "127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
-    const Json refused = route({"codex", "--codex-url", "http://" + host + "/openai/v1"});
-    CHECK(refused["verdict"] == "refused");
-    CHECK(refused["error"] == "connect");
-    CHECK(refused["remedy"] == "nothing listens at " + host
-                                 + ": check the URL and the port; for the local relay, start "
-                                   "aigw-setup relay");
-  }
-
-  SUBCASE("a proxy that cannot be reached: proxy")
-  {
-    FakeGateway gateway;
-    auto env = k_token_env;
-    const std::string proxy =
-      "http://127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
-    env["http_proxy"] = proxy;
-    const Json failed = route({"claude", "--claude-url", gateway.url() + "/anthropic"}, env);
-    CHECK(failed["verdict"] == "proxy");
-    CHECK(failed["remedy"] == "the proxy " + proxy
-                                + " failed: check HTTPS_PROXY and HTTP_PROXY, or add 127.0.0.1 "
-                                  "to NO_PROXY if it is reachable directly; Claude Code, Codex "
-                                  "and Gemini CLI read the same variables");
-    CHECK(gateway.requests().empty());
-  }
-
-  SUBCASE("a name that does not resolve: dns, looked up with no network at all")
-  {
-    const auto result = run_cli_without_network(
-      {"--home", home, "--json", "test", "claude", "--claude-url",
-       "https://gateway.aigw-test.invalid/anthropic"},
-      k_token_env);
-    if (!result) {
-      MESSAGE("skipped: this system allows no new network namespace (needs root or user "
-              "namespaces), and the name must not be looked up on the host's network");
-      return;
-    }
-    CHECK(result->exit_code == 1);
-    const Json failed = routes_of(*result)[0];
-    CHECK(failed["verdict"] == "dns");
-    CHECK(failed["error"] == "dns");
-    CHECK(failed["remedy"] == "gateway.aigw-test.invalid does not resolve: check the URL's "
-                              "spelling, and connect the VPN or DNS the workspace needs");
-  }
 }
