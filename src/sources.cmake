@@ -42,11 +42,13 @@ set(AIGW_SOURCES
   src/core/round_trip.cpp
   src/core/round_trip_requests.cpp
   src/core/round_trip_models.cpp
+  src/core/model_catalog.cpp
   src/core/round_trip_targets.cpp
   src/core/telemetry.cpp
   src/core/rollout_reader.cpp
   src/core/rollout.cpp
   src/core/rollout_sections.cpp
+  src/core/managed.cpp
   src/core/doctor.cpp
   src/core/doctor_files.cpp
   src/core/doctor_versions.cpp
@@ -68,12 +70,15 @@ set(AIGW_SOURCES
   src/cli/configure_request.cpp
   src/cli/apply.cpp
   src/cli/unconfigure.cpp
+  src/cli/managed.cpp
   src/cli/status.cpp
   src/cli/token.cpp
   src/cli/relay.cpp
   src/cli/telemetry.cpp
   src/cli/demo.cpp
   src/cli/test.cpp
+  src/cli/models.cpp
+  src/cli/models_auto.cpp
   src/cli/telemetry_enable.cpp
   src/cli/doctor.cpp
   src/cli/cli_model.cpp

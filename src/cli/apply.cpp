@@ -2,9 +2,11 @@
 // `apply -f FILE`: fleet rollout. The rollout file is read and checked in full first (any
 // mistake stops the run before a file is touched); then it becomes the same options that
 // `configure` takes, the change engine writes every agent's files in one run, and the report
-// says per file created, changed or unchanged and per step ok, failed or skipped. It never
-// asks anything: every input is in the file or the environment. The schema is in
-// docs/apply.md; the file is parsed in core/rollout.cpp.
+// says per file created, changed or unchanged and per step ok, failed or skipped. With
+// `managed: true` the configure step writes the system-wide files instead (cli/managed.cpp),
+// and `telemetry.enable` runs what `telemetry enable` runs. It never asks anything: every
+// input is in the file or the environment. The schema is in docs/apply.md; the file is
+// parsed in core/rollout.cpp.
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -14,8 +16,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/configure_request.hpp"
+#include "cli/managed.hpp"
 #include "cli/report.hpp"
+#include "cli/telemetry.hpp"
 #include "core/databricks_auth.hpp"
+#include "core/managed.hpp"
 #include "core/rollout.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
@@ -45,10 +50,17 @@ struct Note
   std::string text;
 };
 
+// A file, and the step that wrote it: configure, relay or telemetry.
+struct StepFile
+{
+  std::string step;
+  core::FileReport report;
+};
+
 struct ApplyReport
 {
   std::filesystem::path file;
-  std::vector<core::FileReport> files;
+  std::vector<StepFile> files;
   std::vector<Step> steps;
   std::vector<Note> notes;
   std::vector<Note> warnings;
@@ -59,22 +71,20 @@ const char* const k_steps[] = {"parse", "configure", "relay", "telemetry"};
 bool
 changes_anything(const ApplyReport& report)
 {
-  for (const auto& file : report.files) {
-    if (file.status != config::WriteStatus::unchanged) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(report.files.begin(), report.files.end(), [](const StepFile& file) {
+    return file.report.status != config::WriteStatus::unchanged;
+  });
 }
 
 Json
 report_json(const ApplyReport& report, bool dry_run)
 {
   Json files = Json::array();
-  for (const auto& file : report.files) {
+  for (const auto& [step, file] : report.files) {
     Json entry{{"path", file.path.string()},
                {"agent", file.agent},
-               {"result", config::to_string(file.status)}};
+               {"result", config::to_string(file.status)},
+               {"step", step}};
     if (file.backup) {
       entry["backup"] = file.backup->string();
     }
@@ -108,9 +118,10 @@ void
 print_report(Context& context, const ApplyReport& report)
 {
   const bool dry_run = context.global.dry_run;
-  for (const auto& file : report.files) {
+  for (const auto& [step, file] : report.files) {
     context.out.line(file.agent + ": " + config::to_string(file.status) + " "
-                     + shown_path(context, file.path));
+                     + shown_path(context, file.path)
+                     + (step == "telemetry" ? " (telemetry)" : ""));
     if (dry_run && !file.diff.empty()) {
       context.out.line(file.diff);
     }
@@ -213,9 +224,16 @@ options_from(const core::Rollout& rollout)
   options.routes.gateway = rollout.gateway;
   options.routes.workspace = rollout.workspace;
   options.auth = rollout.auth;
-  options.token.file = rollout.token_file;
-  options.token.env_name = rollout.token_env;
+  if (rollout.auth == "databricks-cli") {
+    options.profile = rollout.profile;
+  }
+  if (!rollout.managed) {
+    // A managed file holds no token, so one file can serve the root run and the users' runs.
+    options.token.file = rollout.token_file;
+    options.token.env_name = rollout.token_env;
+  }
   options.secrets = rollout.secrets;
+  options.managed = rollout.managed;
   options.relay_listen = rollout.relay_listen;
   for (const auto& agent : rollout.agents) {
     set_agent_options(agent, options);
@@ -228,6 +246,9 @@ options_from(const core::Rollout& rollout)
 void
 check_token(const core::Rollout& rollout, const ConfigureOptions& options, const Context& context)
 {
+  if (rollout.managed) {
+    return; // no token is read: each user's own answers (docs/managed.md)
+  }
   const std::string file = rollout.file.string();
   if (rollout.token_env && !context.env(*rollout.token_env)) {
     throw util::Fatal(util::ErrorKind::usage, file + ": auth.token_env: $" + *rollout.token_env
@@ -237,7 +258,7 @@ check_token(const core::Rollout& rollout, const ConfigureOptions& options, const
     throw util::Fatal(util::ErrorKind::usage, file + ": auth.token_file: "
                                                 + rollout.token_file->string() + ": no such file");
   }
-  if (rollout.auth == "relay" || context.global.dry_run || token_given(options, context)) {
+  if (rollout.auth != "pat" || context.global.dry_run || token_given(options, context)) {
     return;
   }
   if (core::load_credential(context.paths.credentials_file())) {
@@ -261,7 +282,7 @@ parse_message(const core::Rollout& rollout)
 }
 
 std::string
-configure_message(const std::vector<core::FileReport>& files)
+files_message(const std::vector<core::FileReport>& files)
 {
   std::size_t created = 0;
   std::size_t changed = 0;
@@ -274,6 +295,82 @@ configure_message(const std::vector<core::FileReport>& files)
          + std::to_string(changed) + " changed, " + std::to_string(unchanged) + " unchanged";
 }
 
+// Why the telemetry step has nothing to do, or nullopt when it runs.
+std::optional<std::string>
+telemetry_skipped(const core::Rollout& rollout)
+{
+  if (!rollout.telemetry) {
+    return "the file has no telemetry section";
+  }
+  if (rollout.telemetry->enable.empty()) {
+    return "telemetry.enable names no agent";
+  }
+  if (rollout.managed) {
+    return "telemetry enable writes each user's own files, not system-wide ones: apply a file "
+           "without managed: true as that user";
+  }
+  return std::nullopt;
+}
+
+// What telemetry needs, checked before anything is written: Gemini CLI has no setting for
+// the headers that carry the token (only the relay can add them), and without the relay the
+// exports go to the workspace.
+void
+check_telemetry(const core::Rollout& rollout)
+{
+  if (telemetry_skipped(rollout) || rollout.auth == "relay") {
+    return;
+  }
+  const std::string where = rollout.file.string() + ": telemetry.enable: ";
+  const auto& agents = rollout.telemetry->enable;
+  if (std::find(agents.begin(), agents.end(), "gemini") != agents.end()) {
+    throw util::Fatal(util::ErrorKind::usage,
+                      where + "gemini needs auth.method relay: Gemini CLI has no setting for "
+                              "the headers that carry the token");
+  }
+  if (!rollout.workspace && !rollout.profile) {
+    throw util::Fatal(util::ErrorKind::usage,
+                      where + "the exports go to the workspace: give workspace (or export "
+                              "AIGW_WORKSPACE or DATABRICKS_HOST)");
+  }
+}
+
+// The options `telemetry enable` would get for the telemetry section and the file's auth.
+TelemetryEnableOptions
+telemetry_options(const core::Rollout& rollout)
+{
+  const auto& telemetry = *rollout.telemetry;
+  TelemetryEnableOptions options;
+  options.agents = telemetry.enable;
+  if (telemetry.names) {
+    options.catalog = telemetry.names->catalog;
+    options.schema = telemetry.names->schema;
+    options.prefix = telemetry.names->prefix;
+  }
+  options.metrics_table = telemetry.metrics_table;
+  options.logs_table = telemetry.logs_table;
+  options.workspace = rollout.workspace;
+  options.profile = rollout.profile;
+  options.secrets = rollout.secrets;
+  options.token.file = rollout.token_file;
+  options.token.env_name = rollout.token_env;
+  options.relay = rollout.auth == "relay";
+  return options;
+}
+
+std::string
+telemetry_message(const TelemetryEnableResult& done)
+{
+  std::vector<std::string> agents;
+  for (const auto& plan : done.plans) {
+    agents.push_back(plan.agent);
+  }
+  const auto& summary = done.plans.front().summary;
+  return "agents " + util::join(agents, " ") + ", tables "
+         + summary.value("metrics_table", std::string()) + " and "
+         + summary.value("logs_table", std::string()) + "; " + files_message(done.files);
+}
+
 // One plan per agent, each with the extra headers the file gives that agent.
 std::vector<core::AgentPlan>
 plan_agents(const core::Rollout& rollout, const core::ConfigureRequest& request,
@@ -283,7 +380,9 @@ plan_agents(const core::Rollout& rollout, const core::ConfigureRequest& request,
   for (const auto& agent : rollout.agents) {
     core::ConfigureRequest own = request;
     own.extra_headers = agent.headers;
-    plans.push_back(util::value_or_throw(core::plan_agent(agent.name, own, context.paths)));
+    plans.push_back(util::value_or_throw(
+      rollout.managed ? core::plan_managed(agent.name, own, context.paths)
+                      : core::plan_agent(agent.name, own, context.paths)));
   }
   return plans;
 }
@@ -310,6 +409,62 @@ has_agent(const core::Rollout& rollout, const std::string& name)
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+// Checked with the rest of the file: a part of it that cannot work stops the run before any
+// file is written.
+void
+parse_file(const ApplyOptions& options, Context& context, core::Rollout& rollout,
+           ConfigureOptions& configure)
+{
+  rollout = util::value_or_throw(core::load_rollout(options.file, context.env));
+  fill_from_profile(rollout, context);
+  check_routes(rollout);
+  check_telemetry(rollout);
+  configure = options_from(rollout);
+  if (configure.managed) {
+    configure = managed_options(configure);
+  }
+  check_auth(configure);
+  check_token(rollout, configure, context);
+}
+
+// One configure run for every agent of the file (with `managed: true`, their system-wide
+// files); returns the relay's URL when the agents talk to the relay.
+std::optional<std::string>
+configure_agents(const core::Rollout& rollout, const ConfigureOptions& configure,
+                 Context& context, ApplyReport& report)
+{
+  const auto request = build_request(configure, context, has_agent(rollout, "codex"));
+  auto plans = plan_agents(rollout, request, context);
+  ConfigureWrites writes;
+  if (rollout.managed) {
+    writes.files = write_managed(context, plans, configure.auth);
+  } else {
+    writes = write_configuration(configure, context, request, plans);
+  }
+  collect_notes(plans, report);
+  report.steps.push_back({"configure", "ok", files_message(writes.files)});
+  for (auto& file : writes.files) {
+    report.files.push_back({"configure", std::move(file)});
+  }
+  if (!writes.relay) {
+    return std::nullopt;
+  }
+  report.files.push_back({"relay", std::move(*writes.relay)});
+  return request.routes.gateway;
+}
+
+// What `telemetry enable` runs, for the agents and tables of the telemetry section.
+void
+enable_rollout_telemetry(const core::Rollout& rollout, Context& context, ApplyReport& report)
+{
+  auto done = enable_telemetry(telemetry_options(rollout), context);
+  collect_notes(done.plans, report);
+  report.steps.push_back({"telemetry", "ok", telemetry_message(done)});
+  for (auto& file : done.files) {
+    report.files.push_back({"telemetry", std::move(file)});
+  }
+}
+
 ExitCode
 run_apply(const ApplyOptions& options, Context& context)
 {
@@ -317,30 +472,14 @@ run_apply(const ApplyOptions& options, Context& context)
   core::Rollout rollout;
   ConfigureOptions configure;
   run_step(context, report, "parse", [&] {
-    rollout = util::value_or_throw(core::load_rollout(options.file, context.env));
-    fill_from_profile(rollout, context);
-    check_routes(rollout);
-    configure = options_from(rollout);
-    check_auth(configure);
-    check_token(rollout, configure, context);
+    parse_file(options, context, rollout, configure);
     report.steps.push_back({"parse", "ok", parse_message(rollout)});
   });
 
   const util::DeferredSignals deferred;
   std::optional<std::string> relay_url;
-  run_step(context, report, "configure", [&] {
-    const auto request = build_request(configure, context, has_agent(rollout, "codex"));
-    auto plans = plan_agents(rollout, request, context);
-    auto writes = write_configuration(configure, context, request, plans);
-    collect_notes(plans, report);
-    report.files = std::move(writes.files);
-    report.steps.push_back({"configure", "ok", configure_message(report.files)});
-    if (writes.relay) {
-      report.files.push_back(std::move(*writes.relay));
-      relay_url = request.routes.gateway;
-    }
-  });
-
+  run_step(context, report, "configure",
+           [&] { relay_url = configure_agents(rollout, configure, context, report); });
   if (relay_url) {
     report.steps.push_back(
       {"relay", "ok",
@@ -348,10 +487,12 @@ run_apply(const ApplyOptions& options, Context& context)
   } else {
     report.steps.push_back({"relay", "skipped", "auth.method is " + rollout.auth});
   }
-  // TODO(#6): run `telemetry enable` for telemetry.enable once it is wired in here.
-  report.steps.push_back({"telemetry", "skipped",
-                          rollout.telemetry ? "telemetry enable is not wired into apply yet"
-                                            : "the file has no telemetry section"});
+  if (const auto reason = telemetry_skipped(rollout)) {
+    report.steps.push_back({"telemetry", "skipped", *reason});
+  } else {
+    run_step(context, report, "telemetry",
+             [&] { enable_rollout_telemetry(rollout, context, report); });
+  }
   print_report(context, report);
   throw_if_interrupted(deferred);
   return ExitCode::ok;

@@ -20,6 +20,8 @@ command_table()
      setup_telemetry, false}, // enable and disable take the run lock themselves
     {"test", "one real round trip per gateway route, with a verdict and a remedy each",
      setup_test, false},
+    {"models", "the models the gateway and the workspace serve, and which agent can use each",
+     setup_models, false},
     {"apply", "fleet rollout: do what a rollout YAML file says, idempotently", setup_apply,
      true},
     {"doctor", "check every route, file, variable and version; --fix repairs what it safely can",

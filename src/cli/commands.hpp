@@ -35,6 +35,7 @@ CommandRunner setup_test(CLI::App& command);
 CommandRunner setup_apply(CLI::App& command);
 CommandRunner setup_doctor(CLI::App& command);
 CommandRunner setup_demo(CLI::App& command);
+CommandRunner setup_models(CLI::App& command);
 CommandRunner setup_completion(CLI::App& command);
 
 } // namespace aigw::cli

@@ -8,8 +8,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/configure_request.hpp"
+#include "cli/managed.hpp"
+#include "cli/models.hpp"
 #include "cli/report.hpp"
 #include "core/agents.hpp"
+#include "core/managed.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
 #include "util/strings.hpp"
@@ -34,10 +37,17 @@ void
 add_auth_options(CLI::App& command, ConfigureOptions& options)
 {
   command.add_option("--auth", options.auth,
-                     "pat, or relay (agents hold a local relay key; the relay holds the token)")
+                     "pat, databricks-cli (OAuth tokens from `databricks auth token`), or relay "
+                     "(agents hold a local relay key; the relay holds the credential)")
     ->check(CLI::IsMember({"pat", "databricks-cli", "relay"}));
+  command.add_option("--profile", options.profile,
+                     "~/.databrickscfg profile for --auth databricks-cli or an OAuth relay");
   command.add_option("--relay", options.relay_listen,
                      "with --auth relay: where the relay listens (default 127.0.0.1:8765)");
+  command.add_option("--relay-auth", options.relay_auth,
+                     "with --auth relay: the relay's credential, pat (default), databricks-cli "
+                     "or oauth-m2m")
+    ->check(CLI::IsMember({"pat", "databricks-cli", "oauth-m2m"}));
   command.add_flag("--token-stdin", options.token.from_stdin, "read the token from stdin");
   command.add_option("--token-file", options.token.file, "read the token from this file");
   command.add_option("--token-env", options.token.env_name,
@@ -50,12 +60,22 @@ add_auth_options(CLI::App& command, ConfigureOptions& options)
 void
 add_agent_options(CLI::App& command, ConfigureOptions& options)
 {
-  command.add_option("--claude-model", options.claude_model, "Claude Code model")
-    ->capture_default_str();
-  command.add_option("--codex-model", options.codex_model, "Codex CLI model")
-    ->capture_default_str();
-  command.add_option("--gemini-model", options.gemini_model, "Gemini CLI model")
-    ->capture_default_str();
+  // An explicit model wins over --models auto, so which were given is kept.
+  const auto given = [&options](const char* agent) {
+    return [&options, agent](const std::string&) { options.explicit_models.emplace_back(agent); };
+  };
+  command.add_option("--claude-model", options.claude_model, "Claude Code model (or auto)")
+    ->capture_default_str()
+    ->each(given("claude"));
+  command.add_option("--codex-model", options.codex_model, "Codex CLI model (or auto)")
+    ->capture_default_str()
+    ->each(given("codex"));
+  command.add_option("--gemini-model", options.gemini_model, "Gemini CLI model (or auto)")
+    ->capture_default_str()
+    ->each(given("gemini"));
+  command.add_option("--models", options.models,
+                     "auto: each agent's model not named above is picked from what is served")
+    ->check(CLI::IsMember({"auto"}));
   command.add_option("--cursor-model", options.cursor_models, "Cursor custom model (repeat)");
   command.add_option("--header", options.headers, "extra header \"Name: value\" (repeat)");
   command.add_flag("--skip-onboarding", options.skip_onboarding,
@@ -89,36 +109,52 @@ chosen_agents(const ConfigureOptions& options, const Context& context)
 }
 
 ExitCode
-run_configure(const ConfigureOptions& options, Context& context)
+run_configure(const ConfigureOptions& given, Context& context)
 {
+  const ConfigureOptions options = given.managed ? managed_options(given) : given;
   check_auth(options);
   const auto agents = chosen_agents(options, context);
   const bool needs_codex = std::find(agents.begin(), agents.end(), "codex") != agents.end();
-  const core::ConfigureRequest request = build_request(options, context, needs_codex);
+  const ConfigureOptions chosen = with_auto_models(options, agents);
+  const core::ConfigureRequest request = build_request(chosen, context, needs_codex);
 
   std::vector<core::AgentPlan> plans;
   for (const auto& agent : agents) {
-    plans.push_back(util::value_or_throw(core::plan_agent(agent, request, context.paths)));
+    plans.push_back(util::value_or_throw(
+      options.managed ? core::plan_managed(agent, request, context.paths)
+                      : core::plan_agent(agent, request, context.paths)));
   }
+  note_auto_models(chosen, request, plans);
   const util::DeferredSignals deferred;
-  const auto writes = write_configuration(options, context, request, plans);
-  print_configure_report(context, plans, writes.files);
+  const auto files = options.managed
+                       ? write_managed(context, plans, options.auth)
+                       : write_configuration(options, context, request, plans).files;
+  print_configure_report(context, plans, files);
   throw_if_interrupted(deferred);
   return ExitCode::ok;
 }
 
 } // namespace
 
+void
+add_configure_options(CLI::App& command, ConfigureOptions& options)
+{
+  command.add_option("agents", options.agents, "claude, codex, gemini, cursor")
+    ->check(CLI::IsMember(core::k_agents));
+  command.add_flag("--all", options.all, "all four agents");
+  add_route_options(command, options);
+  add_auth_options(command, options);
+  add_agent_options(command, options);
+}
+
 CommandRunner
 setup_configure(CLI::App& command)
 {
   auto options = std::make_shared<ConfigureOptions>();
-  command.add_option("agents", options->agents, "claude, codex, gemini, cursor")
-    ->check(CLI::IsMember(core::k_agents));
-  command.add_flag("--all", options->all, "all four agents");
-  add_route_options(command, *options);
-  add_auth_options(command, *options);
-  add_agent_options(command, *options);
+  add_configure_options(command, *options);
+  command.add_flag("--managed", options->managed,
+                   "write the system-wide managed files instead, for every user (as root; "
+                   "docs/managed.md)");
   command.footer("\nExamples:\n"
                  "  aigw-setup configure --all --gateway https://gw.example.com --token-stdin\n"
                  "  aigw-setup configure claude --secrets inline --token-file ~/pat.txt\n");

@@ -2,11 +2,15 @@
 // The request and the writes `configure` and `apply` share. The token is read once (never
 // from argv); with --auth relay the agents get the relay's address and key instead, and the
 // relay's own file gets the gateway. The token is kept before any agent file is written,
-// because an agent file that calls `aigw-setup token` must find it.
+// because an agent file that calls `aigw-setup token` must find it. An OAuth credential
+// (--auth databricks-cli, or the relay's --relay-auth databricks-cli or oauth-m2m) is
+// resolved the way Databricks' tools resolve it, and only its method, host and profile are
+// kept: each `aigw-setup token`, and the relay, mint a token from them when one is needed.
 #include "cli/configure_request.hpp"
 
 #include <filesystem>
 
+#include "cli/models.hpp"
 #include "config/safe_writer.hpp"
 #include "net/relay_config.hpp"
 #include "util/diff.hpp"
@@ -39,12 +43,44 @@ gemini_trust(const ConfigureOptions& options, const std::filesystem::path& home,
   return core::GeminiTrust::trust_folder;
 }
 
+// The OAuth method of the credential this run keeps, if it keeps one.
+std::optional<std::string>
+oauth_method(const ConfigureOptions& options)
+{
+  if (options.auth == "databricks-cli") {
+    return options.auth;
+  }
+  if (options.auth == "relay" && options.relay_auth != "pat") {
+    return options.relay_auth;
+  }
+  return std::nullopt;
+}
+
+// The OAuth credential for `method`, host and profile found as Databricks' tools find them.
+// The method is the one asked for even when the profile's auth_type names another: the
+// profile gives the host, and `databricks auth token --profile P` is what runs.
+core::StoredCredential
+resolve_oauth(const ConfigureOptions& options, const Context& context, const std::string& method)
+{
+  core::DatabricksOptions wanted;
+  wanted.host = options.routes.workspace;
+  wanted.profile = options.profile;
+  wanted.auth_type = method;
+  const auto auth = util::value_or_throw(
+    core::resolve_databricks_auth(wanted, context.env, context.paths.home));
+  return core::oauth_credential(auth, context.env, context.paths.home);
+}
+
+// The routes as given; without a gateway or workspace, the workspace of the OAuth
+// credential or else $DATABRICKS_HOST.
 core::RouteOptions
 upstream_routes(const ConfigureOptions& options, const Context& context)
 {
   core::RouteOptions routes = options.routes;
   if (!routes.gateway && !routes.workspace) {
-    routes.workspace = context.env("DATABRICKS_HOST");
+    const auto method = oauth_method(options);
+    routes.workspace = method ? resolve_oauth(options, context, *method).host
+                              : context.env("DATABRICKS_HOST");
   }
   return routes;
 }
@@ -55,7 +91,9 @@ util::Secret
 agent_token(const ConfigureOptions& options, const Context& context)
 {
   if (!token_given(options, context)) {
-    if (auto stored = core::load_credential(context.paths.credentials_file())) {
+    // A kept OAuth credential is no token to write anywhere: its tokens last an hour.
+    auto stored = core::load_credential(context.paths.credentials_file());
+    if (stored && !core::is_oauth(*stored)) {
       if (auto token = core::current_token(*stored, context.env)) {
         AIGW_INFO("using the token kept by an earlier configure");
         return std::move(*token);
@@ -126,25 +164,74 @@ save_token(const ConfigureOptions& options, Context& context, util::Secret token
   util::throw_on_error(core::save_credential(context.paths, writer, credential));
 }
 
-// The token the agents (or, with --auth relay, the relay) use, and the relay's file.
+// The credential the agents (or, with --auth relay, the relay) use, and the relay's file.
 std::optional<core::FileReport>
 save_credentials(const ConfigureOptions& options, Context& context,
                  const core::ConfigureRequest& request, const config::SafeWriter& writer)
 {
-  if (options.auth != "relay") {
-    // Without a new token the kept credential (a token, or a variable's name) stays.
-    if (token_given(options, context)) {
-      save_token(options, context, *request.token, writer);
-    }
-    return std::nullopt;
+  const bool relay = options.auth == "relay";
+  std::optional<core::FileReport> relay_file;
+  if (relay) {
+    relay_file = save_relay_file(options, context, writer);
   }
-  auto relay = save_relay_file(options, context, writer);
-  if (token_given(options, context)) {
+  if (const auto method = oauth_method(options)) {
+    const auto credential = resolve_oauth(options, context, *method);
+    util::throw_on_error(core::save_credential(context.paths, writer, credential));
+  } else if (token_given(options, context)) {
+    // Without a new token the kept credential (a token, or a variable's name) stays.
     save_token(options, context,
-               util::value_or_throw(core::read_token(options.token, context.in, context.env)),
+               relay ? util::value_or_throw(
+                         core::read_token(options.token, context.in, context.env))
+                     : *request.token,
                writer);
   }
-  return relay;
+  return relay_file;
+}
+
+// The token --models auto sends: the agents' own, or with --auth relay the relay's; none
+// for a dry run's stand-in. Standard input can be read once only, and the relay reads it.
+std::optional<util::Secret>
+listing_token(const ConfigureOptions& options, Context& context,
+              const core::ConfigureRequest& request)
+{
+  if (const auto method = oauth_method(options)) {
+    // An OAuth credential gives a token minted now, as `aigw-setup token` will.
+    const auto credential = resolve_oauth(options, context, *method);
+    return util::value_or_throw(core::current_token(credential, context.env));
+  }
+  if (token_given(options, context)) {
+    if (options.auth != "relay") {
+      return request.token;
+    }
+    if (options.token.from_stdin) {
+      throw util::Fatal(util::ErrorKind::usage, "--models auto with --auth relay cannot read the "
+                                                "token from stdin: give --token-file or "
+                                                "--token-env");
+    }
+    return util::value_or_throw(core::read_token(options.token, context.in, context.env));
+  }
+  const auto stored = core::load_credential(context.paths.credentials_file());
+  if (!stored) {
+    return std::nullopt;
+  }
+  auto token = core::current_token(*stored, context.env);
+  return token ? std::optional(std::move(*token)) : std::nullopt;
+}
+
+// Where --models auto asks: the upstream routes (with --auth relay the agents' routes are
+// the relay's, which may not be running yet) and the headers Claude Code gets.
+AutoModelSources
+auto_model_sources(const ConfigureOptions& options, Context& context,
+                   const core::ConfigureRequest& request)
+{
+  AutoModelSources sources;
+  sources.routes = options.auth == "relay" ? util::value_or_throw(core::resolve_routes(
+                                               upstream_routes(options, context)))
+                                           : request.routes;
+  sources.env_workspace = context.env("DATABRICKS_HOST");
+  sources.token = listing_token(options, context, request);
+  sources.headers = request.extra_headers;
+  return sources;
 }
 
 } // namespace
@@ -163,14 +250,31 @@ relay_key_for_agents(const Context& context)
 void
 check_auth(const ConfigureOptions& options)
 {
-  if (options.auth == "databricks-cli") {
-    // TODO(#5): --auth databricks-cli (OAuth through `databricks auth token`).
-    throw util::Fatal(util::ErrorKind::usage,
-                      "--auth databricks-cli is not available in this version; use --auth pat "
-                      "or --auth relay");
-  }
+  const auto usage = [](const std::string& message) {
+    throw util::Fatal(util::ErrorKind::usage, message);
+  };
   if (options.relay_listen && options.auth != "relay") {
-    throw util::Fatal(util::ErrorKind::usage, "--relay goes with --auth relay");
+    usage("--relay goes with --auth relay");
+  }
+  if (options.relay_auth != "pat" && options.auth != "relay") {
+    usage("--relay-auth goes with --auth relay; the agents themselves take --auth "
+          "databricks-cli");
+  }
+  const auto method = oauth_method(options);
+  if (options.profile && !method) {
+    usage("--profile goes with --auth databricks-cli or --auth relay --relay-auth "
+          "databricks-cli|oauth-m2m");
+  }
+  const auto& token = options.token;
+  if (method && (token.from_stdin || token.file || token.env_name)) {
+    usage("--token-stdin, --token-file and --token-env give a personal access token; "
+          "with " + std::string(options.auth == "relay" ? "--relay-auth " : "--auth ")
+          + *method + " no token is kept");
+  }
+  if (options.auth == "databricks-cli" && options.secrets == "inline") {
+    usage("--secrets inline cannot go with --auth databricks-cli: its OAuth tokens last one "
+          "hour and must not be frozen in a file; leave --secrets at helper, where Claude Code "
+          "and Codex run `aigw-setup token` for a fresh one");
   }
 }
 
@@ -185,13 +289,22 @@ core::ConfigureRequest
 build_request(const ConfigureOptions& options, Context& context, bool needs_codex)
 {
   core::ConfigureRequest request;
+  if (const auto method = oauth_method(options)) {
+    // Resolved now so that a missing profile or workspace stops the run before any write.
+    resolve_oauth(options, context, *method);
+  }
   if (options.auth == "relay") {
     point_at_relay(options, context, request);
   } else {
     request.routes = util::value_or_throw(core::resolve_routes(upstream_routes(options, context)));
     request.secrets =
       options.secrets == "inline" ? core::SecretsMode::inline_token : core::SecretsMode::helper;
-    request.token = agent_token(options, context);
+    if (options.auth == "databricks-cli") {
+      request.token_kind = core::TokenKind::oauth;
+    } else if (!options.managed) {
+      // A managed file holds no token: each user's `aigw-setup token` reads their own.
+      request.token = agent_token(options, context);
+    }
   }
   request.claude_model = options.claude_model;
   request.codex_model = options.codex_model;
@@ -199,6 +312,9 @@ build_request(const ConfigureOptions& options, Context& context, bool needs_code
   request.cursor_models = options.cursor_models;
   for (const auto& text : options.headers) {
     request.extra_headers.push_back(util::value_or_throw(core::parse_header(text)));
+  }
+  if (has_auto_model(request)) {
+    pick_auto_models(auto_model_sources(options, context, request), request);
   }
   request.skip_onboarding = options.skip_onboarding;
   request.gemini_trust = gemini_trust(options, context.paths.home, request.gemini_trust_folder);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "cli/context.hpp"
 #include "core/agents.hpp"
 #include "core/changes.hpp"
@@ -29,15 +31,25 @@ struct ConfigureOptions
   std::string codex_model = core::k_default_codex_model;
   std::string gemini_model = core::k_default_gemini_model;
   std::vector<std::string> cursor_models;
+  std::string models;                       // --models: "auto" picks what is served
+  std::vector<std::string> explicit_models; // the agents whose --<agent>-model was given
   std::vector<std::string> headers;
   bool skip_onboarding = false;
   std::string gemini_trust = "cwd";
   bool migrate_codex_profiles = false;
   bool cursor_write_state = false;
   std::optional<std::string> relay_listen; // --relay, with --auth relay
+  std::string relay_auth = "pat";          // --relay-auth: the relay's own credential
+  std::optional<std::string> profile;      // --profile, with an OAuth credential
+  bool managed = false; // --managed: the system-wide files, and no token (cli/managed.cpp)
 };
 
-// Refuse what this version cannot do: --auth databricks-cli, --relay without --auth relay.
+// Every option of `configure` (agents, routes, auth, models, ...), for `init` too.
+void add_configure_options(CLI::App& command, ConfigureOptions& options);
+
+// Refuse options that do not go together: --relay or --relay-auth without --auth relay,
+// --profile or a token option with the wrong credential, and --secrets inline with
+// --auth databricks-cli (a one-hour token must not be frozen in a file).
 void check_auth(const ConfigureOptions& options);
 
 // The local relay key the agents present, made (0600) when absent; a dry run makes none and

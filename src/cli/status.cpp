@@ -59,7 +59,11 @@ credential_json(const Context& context)
     return nullptr;
   }
   Json json{{"auth", credential->auth}, {"file", context.paths.credentials_file().string()}};
-  if (credential->token_env) {
+  if (core::is_oauth(*credential)) {
+    // No token is kept: tokens are minted from the host or profile when needed.
+    json["host"] = *credential->host;
+    json["profile"] = credential->profile ? Json(*credential->profile) : Json(nullptr);
+  } else if (credential->token_env) {
     json["token_env"] = *credential->token_env;
   } else {
     json["token"] = "***";
@@ -93,6 +97,23 @@ models_text(const Json& agent)
   return "models " + (joined.empty() ? std::string("-") : joined);
 }
 
+// "pat *** in FILE", "pat from $VAR", or "databricks-cli profile dev, host https://...".
+std::string
+credential_text(const Json& credential)
+{
+  const std::string auth = credential["auth"].get<std::string>();
+  if (credential.contains("host")) {
+    const std::string profile = credential["profile"].is_string()
+                                  ? "profile " + credential["profile"].get<std::string>() + ", "
+                                  : "";
+    return auth + " " + profile + "host " + credential["host"].get<std::string>();
+  }
+  if (credential.contains("token_env")) {
+    return auth + " from $" + credential["token_env"].get<std::string>();
+  }
+  return auth + " *** in " + credential["file"].get<std::string>();
+}
+
 void
 print_text(Context& context, const Json& status)
 {
@@ -109,11 +130,7 @@ print_text(Context& context, const Json& status)
     }
   }
   if (!status["credential"].is_null()) {
-    const auto& credential = status["credential"];
-    context.out.line("credential: " + credential["auth"].get<std::string>() + " "
-                     + (credential.contains("token_env")
-                          ? "from $" + credential["token_env"].get<std::string>()
-                          : std::string("*** in ") + credential["file"].get<std::string>()));
+    context.out.line("credential: " + credential_text(status["credential"]));
   }
   for (const auto& backup : status["backups"]) {
     context.out.line("backup " + backup["time"].get<std::string>() + " of "

@@ -31,24 +31,6 @@ using util::Fatal;
 
 const std::vector<std::string> k_telemetry_agents{"claude", "codex", "gemini"};
 
-struct EnableOptions
-{
-  std::vector<std::string> agents;
-  bool all = false;
-  std::optional<std::string> catalog;
-  std::optional<std::string> schema;
-  std::optional<std::string> prefix;
-  std::optional<std::string> metrics_table;
-  std::optional<std::string> logs_table;
-  int metrics_interval_ms = 10'000;
-  int logs_interval_ms = 5'000;
-  std::optional<std::string> workspace;
-  std::optional<std::string> profile;
-  std::string secrets = "helper";
-  core::TokenInput token;
-  bool relay = false; // through the relay even when configure did not set it up
-};
-
 struct DisableOptions
 {
   std::vector<std::string> agents;
@@ -58,7 +40,7 @@ struct DisableOptions
 // The two tables, from --catalog/--schema/--prefix (named as create-tables names them) or
 // from --metrics-table/--logs-table; every name checked before anything else happens.
 core::TelemetryTables
-chosen_tables(const EnableOptions& options)
+chosen_tables(const TelemetryEnableOptions& options)
 {
   const bool any_part = options.catalog || options.schema || options.prefix;
   const bool any_name = options.metrics_table || options.logs_table;
@@ -79,7 +61,7 @@ chosen_tables(const EnableOptions& options)
 }
 
 bool
-through_relay(const EnableOptions& options, const core::Manifest& manifest,
+through_relay(const TelemetryEnableOptions& options, const core::Manifest& manifest,
               const std::string& agent)
 {
   const auto configured = manifest.agents.find(agent);
@@ -90,7 +72,7 @@ through_relay(const EnableOptions& options, const core::Manifest& manifest,
 
 // The named agents; with none named, the configured ones that can have telemetry.
 std::vector<std::string>
-enable_agents(const EnableOptions& options, const core::Manifest& manifest)
+enable_agents(const TelemetryEnableOptions& options, const core::Manifest& manifest)
 {
   if (options.all) {
     return k_telemetry_agents;
@@ -121,7 +103,7 @@ enable_agents(const EnableOptions& options, const core::Manifest& manifest)
 }
 
 std::string
-workspace_url(const EnableOptions& options, const Context& context)
+workspace_url(const TelemetryEnableOptions& options, const Context& context)
 {
   if (options.workspace) {
     return util::value_or_throw(core::normalize_base_url(*options.workspace, "--workspace"));
@@ -148,7 +130,7 @@ token_named(const core::TokenInput& token)
 // --secrets inline: the token given now, else the one configure kept; a stand-in for a dry
 // run, which writes nothing.
 util::Secret
-inline_token(const EnableOptions& options, const Context& context)
+inline_token(const TelemetryEnableOptions& options, const Context& context)
 {
   if (!token_named(options.token) && !context.env("DATABRICKS_TOKEN")) {
     if (auto stored = core::load_credential(context.paths.credentials_file())) {
@@ -176,7 +158,8 @@ headers_helper_command(const Context& context)
 }
 
 core::TelemetryRequest
-direct_request(const EnableOptions& options, Context& context, core::TelemetryRequest request)
+direct_request(const TelemetryEnableOptions& options, Context& context,
+               core::TelemetryRequest request)
 {
   request.otel_base = workspace_url(options, context) + core::k_otel_path;
   if (options.secrets == "inline") {
@@ -217,7 +200,7 @@ credential_kept(const Context& context)
 // The headers helper runs `aigw-setup token`, which reads the credential configure keeps:
 // without one, a token must come with this command. Checked before anything is written.
 void
-require_helper_token(const EnableOptions& options, const Context& context,
+require_helper_token(const TelemetryEnableOptions& options, const Context& context,
                      const core::Manifest& manifest, const std::vector<std::string>& agents)
 {
   const bool helper = options.secrets == "helper"
@@ -234,7 +217,7 @@ require_helper_token(const EnableOptions& options, const Context& context,
 
 // A token named here is kept as configure keeps it; else the kept one stays as it is.
 void
-keep_helper_credential(const EnableOptions& options, Context& context)
+keep_helper_credential(const TelemetryEnableOptions& options, Context& context)
 {
   if (credential_kept(context) && !token_named(options.token)) {
     return;
@@ -246,8 +229,8 @@ keep_helper_credential(const EnableOptions& options, Context& context)
 }
 
 std::vector<core::AgentPlan>
-enable_plans(const EnableOptions& options, Context& context, const core::Manifest& manifest,
-             const std::vector<std::string>& agents)
+enable_plans(const TelemetryEnableOptions& options, Context& context,
+             const core::Manifest& manifest, const std::vector<std::string>& agents)
 {
   core::TelemetryRequest common;
   common.tables = chosen_tables(options);
@@ -352,34 +335,18 @@ print_report(Context& context, Json document, const std::vector<core::AgentPlan>
 }
 
 ExitCode
-run_enable(const EnableOptions& options, Context& context)
+run_enable(const TelemetryEnableOptions& options, Context& context)
 {
   // Not for create-tables, which may wait for a warehouse for minutes and writes no file.
   const auto lock = take_run_lock(context);
-  auto manifest = util::value_or_throw(core::load_manifest(context.paths.state_file()));
-  const auto agents = enable_agents(options, manifest);
-  auto plans = enable_plans(options, context, manifest, agents);
-  auto changes = util::value_or_throw(
-    core::plan_configure(plans, manifest, core::k_owner_telemetry));
-
   const util::DeferredSignals deferred;
-  if (!context.global.dry_run) {
-    // The credential first: an agent file that calls `aigw-setup token` must find it.
-    if (uses_helper(plans)) {
-      keep_helper_credential(options, context);
-    }
-    for (const auto& plan : plans) {
-      changes.agents_added[plan.agent] = plan.summary;
-    }
-  }
-  auto reports = util::value_or_throw(
-    core::apply_changes_at(context.paths, changes, manifest, dry_run_of(context)));
-  const auto& tables = plans.front().summary;
+  const auto done = enable_telemetry(options, context);
+  const auto& tables = done.plans.front().summary;
   print_report(context,
                Json{{"command", "telemetry enable"},
                     {"tables",
                      {{"metrics", tables["metrics_table"]}, {"logs", tables["logs_table"]}}}},
-               plans, reports);
+               done.plans, done.files);
   throw_if_interrupted(deferred);
   return ExitCode::ok;
 }
@@ -423,7 +390,7 @@ run_disable(const DisableOptions& options, Context& context)
 }
 
 void
-add_enable_options(CLI::App& command, EnableOptions& options)
+add_enable_options(CLI::App& command, TelemetryEnableOptions& options)
 {
   command.add_option("agents", options.agents, "claude, codex, gemini")
     ->check(CLI::IsMember(k_telemetry_agents));
@@ -446,7 +413,7 @@ add_enable_options(CLI::App& command, EnableOptions& options)
 }
 
 void
-add_route_and_secret_options(CLI::App& command, EnableOptions& options)
+add_route_and_secret_options(CLI::App& command, TelemetryEnableOptions& options)
 {
   command.add_option("--workspace", options.workspace,
                      "Databricks workspace URL (default $DATABRICKS_HOST)");
@@ -465,10 +432,33 @@ add_route_and_secret_options(CLI::App& command, EnableOptions& options)
 
 } // namespace
 
+TelemetryEnableResult
+enable_telemetry(const TelemetryEnableOptions& options, Context& context)
+{
+  auto manifest = util::value_or_throw(core::load_manifest(context.paths.state_file()));
+  const auto agents = enable_agents(options, manifest);
+  auto plans = enable_plans(options, context, manifest, agents);
+  auto changes = util::value_or_throw(
+    core::plan_configure(plans, manifest, core::k_owner_telemetry));
+
+  if (!context.global.dry_run) {
+    // The credential first: an agent file that calls `aigw-setup token` must find it.
+    if (uses_helper(plans)) {
+      keep_helper_credential(options, context);
+    }
+    for (const auto& plan : plans) {
+      changes.agents_added[plan.agent] = plan.summary;
+    }
+  }
+  auto files = util::value_or_throw(
+    core::apply_changes_at(context.paths, changes, manifest, dry_run_of(context)));
+  return {std::move(plans), std::move(files)};
+}
+
 TelemetrySubcommand
 add_telemetry_enable(CLI::App& telemetry)
 {
-  auto options = std::make_shared<EnableOptions>();
+  auto options = std::make_shared<TelemetryEnableOptions>();
   CLI::App* command = telemetry.add_subcommand(
     "enable", "point each agent's OTel metrics and logs at the workspace's tables");
   add_enable_options(*command, *options);

@@ -129,12 +129,6 @@ result_json(const core::RoundTripResult& result)
           {"models", result.models}};
 }
 
-std::string
-padded(const std::string& text, std::size_t width)
-{
-  return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
-}
-
 // `text` cut into lines of at most `width` characters at spaces, each after `indent`.
 std::vector<std::string>
 wrapped(const std::string& text, std::size_t indent, std::size_t width)
@@ -172,17 +166,9 @@ print_table(Context& context, const std::vector<core::RoundTripResult>& results)
   for (const auto& result : results) {
     rows.push_back(table_cells(result));
   }
-  std::vector<std::size_t> widths(5, 0);
+  const auto widths = util::column_widths(rows);
   for (const auto& row : rows) {
-    for (std::size_t column = 0; column < widths.size(); ++column) {
-      widths[column] = std::max(widths[column], row[column].size());
-    }
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t column = 0; column < widths.size(); ++column) {
-      line += padded(row[column], widths[column]) + "  ";
-    }
+    const std::string line = util::padded_columns(row, widths);
     // Short remedies ("-") stay on their row whatever its width.
     if (line.size() + row[5].size() <= k_width || row[5].size() <= k_ms_width) {
       context.out.line(line + row[5]);
@@ -224,6 +210,14 @@ run_test(const TestOptions& options, Context& context)
 }
 
 } // namespace
+
+ExitCode
+run_test_routes(const std::vector<std::string>& routes, Context& context)
+{
+  TestOptions options;
+  options.routes = routes;
+  return run_test(options, context);
+}
 
 CommandRunner
 setup_test(CLI::App& command)

@@ -3,6 +3,9 @@
 // Codex's auth command, which take the whole of stdout as the credential. With
 // --otel-headers it prints {"Authorization":"Bearer <token>"} instead, the JSON object of
 // headers that Claude Code's otelHeadersHelper and Codex's [otel] headers_helper expect.
+// With an OAuth credential (--auth databricks-cli) each run mints the token: `databricks auth
+// token` for the kept host or profile, which answers from its own cache while it can. A
+// failure is exit 4 with the CLI's message and the login to run; stdout then stays empty.
 #include <memory>
 
 #include "cli/commands.hpp"

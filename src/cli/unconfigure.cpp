@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // `unconfigure [AGENT...]`: take back what configure wrote, through the change engine.
-// When no agent is left configured, the stored credential goes too.
+// When no agent is left configured, the stored credential goes too. With --managed it takes
+// back the system-wide files instead, from the system manifest (cli/managed.cpp).
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/managed.hpp"
 #include "cli/report.hpp"
 #include "core/agents.hpp"
 #include "core/changes.hpp"
@@ -18,6 +20,7 @@ struct UnconfigureOptions
 {
   std::vector<std::string> agents;
   bool all = false;
+  bool managed = false; // what configure --managed wrote system-wide
 };
 
 std::vector<std::string>
@@ -30,17 +33,41 @@ configured_agents(const core::Manifest& manifest)
   return agents;
 }
 
+void
+report_nothing(Context& context, const std::string& text)
+{
+  context.out.line(text);
+  context.out.document({{"command", "unconfigure"}, {"agents", nlohmann::json::array()}});
+}
+
+ExitCode
+run_unconfigure_managed(const UnconfigureOptions& options, Context& context)
+{
+  const util::DeferredSignals deferred;
+  const auto undo =
+    unconfigure_managed(context, options.all ? std::vector<std::string>{} : options.agents);
+  if (undo.agents.empty()) {
+    report_nothing(context, "nothing is configured system-wide");
+    return ExitCode::ok;
+  }
+  print_unconfigure_report(context, undo.agents, undo.files);
+  throw_if_interrupted(deferred);
+  return ExitCode::ok;
+}
+
 ExitCode
 run_unconfigure(const UnconfigureOptions& options, Context& context)
 {
+  if (options.managed) {
+    return run_unconfigure_managed(options, context);
+  }
   auto manifest = util::value_or_throw(core::load_manifest(context.paths.state_file()));
   std::vector<std::string> agents = options.agents;
   if (options.all || agents.empty()) {
     agents = configured_agents(manifest);
   }
   if (agents.empty()) {
-    context.out.line("nothing is configured");
-    context.out.document({{"command", "unconfigure"}, {"agents", nlohmann::json::array()}});
+    report_nothing(context, "nothing is configured");
     return ExitCode::ok;
   }
 
@@ -75,6 +102,8 @@ setup_unconfigure(CLI::App& command)
   command.add_option("agents", options->agents, "claude, codex, gemini, cursor (default: all)")
     ->check(CLI::IsMember(core::k_agents));
   command.add_flag("--all", options->all, "every configured agent");
+  command.add_flag("--managed", options->managed,
+                   "take back what configure --managed wrote system-wide (as root)");
   return [options](Context& context) { return run_unconfigure(*options, context); };
 }
 

@@ -20,6 +20,30 @@ valid_header_name(const std::string& name)
   return std::regex_match(name, k_token);
 }
 
+// Gemini CLI and Cursor run no credential helper, so a one-hour OAuth token would have to
+// be written into their files and go stale there.
+util::Result<void>
+check_token_kind(const std::string& agent, const ConfigureRequest& request)
+{
+  if (request.token_kind != TokenKind::oauth) {
+    return {};
+  }
+  if (agent == "gemini") {
+    return util::fail(ErrorKind::usage,
+                      "Gemini CLI cannot use --auth databricks-cli: it runs no credential "
+                      "helper, and a one-hour OAuth token written into ~/.gemini/.env would "
+                      "expire there; use --auth relay --relay-auth databricks-cli (the relay "
+                      "keeps the token fresh), or configure gemini apart with --auth pat");
+  }
+  if (agent == "cursor") {
+    return util::fail(ErrorKind::usage,
+                      "Cursor cannot use --auth databricks-cli: it needs a static key (it runs "
+                      "no credential helper and calls the gateway from Cursor's servers, which "
+                      "cannot reach a local relay); configure cursor apart with --auth pat");
+  }
+  return {};
+}
+
 } // namespace
 
 util::Result<Header>
@@ -49,6 +73,7 @@ parse_header(const std::string& text)
 util::Result<AgentPlan>
 plan_agent(const std::string& agent, const ConfigureRequest& request, const Paths& paths)
 {
+  AIGW_TRY(check_token_kind(agent, request));
   if (agent == "claude") {
     return plan_claude(request, paths);
   }

@@ -24,6 +24,15 @@ inline constexpr const char* k_codex_provider_id = "databricks-ai-gateway";
 inline constexpr const char* k_coding_agent_header = "x-databricks-use-coding-agent-mode";
 
 enum class SecretsMode { helper, inline_token };
+
+// What the token helper prints: a static token (a PAT, or the relay key), or an OAuth token
+// minted by `databricks auth token` that lives one hour.
+enum class TokenKind { static_token, oauth };
+
+// How often the agents run the helper again for an OAuth token: a quarter of its one-hour
+// life, so a token is never used in its last 45 minutes even when the databricks CLI hands
+// out one that was minted a while ago (ucode uses the same 15 minutes).
+inline constexpr int k_oauth_helper_refresh_ms = 900'000;
 enum class GeminiTrust { trust_folder, trust_off };
 
 struct Header
@@ -36,7 +45,8 @@ struct ConfigureRequest
 {
   Routes routes;
   SecretsMode secrets = SecretsMode::helper;
-  std::optional<util::Secret> token;
+  TokenKind token_kind = TokenKind::static_token;
+  std::optional<util::Secret> token; // none with TokenKind::oauth: the helper mints one
 
   std::string claude_model = k_default_claude_model;
   std::string codex_model = k_default_codex_model;

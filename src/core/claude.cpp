@@ -59,6 +59,10 @@ plan_claude(const ConfigureRequest& request, const Paths& paths)
     env("ANTHROPIC_AUTH_TOKEN", std::nullopt, true);
     env("ANTHROPIC_API_KEY", std::nullopt, true);
     settings.edits.push_back(KeyEdit{{"apiKeyHelper"}, token_helper_command(request), false});
+    if (request.token_kind == TokenKind::oauth) {
+      // How long Claude keeps the helper's token: well inside the OAuth token's hour.
+      env("CLAUDE_CODE_API_KEY_HELPER_TTL_MS", std::to_string(k_oauth_helper_refresh_ms), false);
+    }
     warn_about_shell_credentials(plan);
   }
   plan.files.push_back(std::move(settings));

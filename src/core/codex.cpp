@@ -21,6 +21,9 @@ namespace {
 constexpr int k_auth_command_minor = 118;
 constexpr int k_profile_v2_minor = 134;
 
+// How long Codex waits for `aigw-setup token` when it mints an OAuth token.
+constexpr int k_oauth_helper_timeout_ms = 15'000;
+
 std::optional<int>
 minor_version(const std::optional<std::string>& version)
 {
@@ -71,10 +74,21 @@ add_credential(FilePlan& file, AgentPlan& plan, const ConfigureRequest& request)
                          + " has no command-backed auth; before running codex: "
                            "export DATABRICKS_TOKEN=\"$("
                          + token_helper_command(request) + ")\"");
+    if (request.token_kind == TokenKind::oauth) {
+      plan.warnings.push_back("that OAuth token expires within the hour; export it again "
+                              "then, or update Codex to 0.118 or later");
+    }
     return;
   }
   const auto [program, args] = token_helper_argv(request);
-  file.edits.push_back({key("auth"), config::Json{{"command", program}, {"args", args}}});
+  config::Json auth{{"command", program}, {"args", args}};
+  if (request.token_kind == TokenKind::oauth) {
+    // Run again well inside the token's hour; allow for a retry when another databricks CLI
+    // holds its token cache (a few seconds), which a 5-second limit could cut short.
+    auth["timeout_ms"] = k_oauth_helper_timeout_ms;
+    auth["refresh_interval_ms"] = k_oauth_helper_refresh_ms;
+  }
+  file.edits.push_back({key("auth"), std::move(auth)});
   file.edits.push_back({key("experimental_bearer_token"), std::nullopt, true});
   file.edits.push_back({key("env_key"), std::nullopt});
 }

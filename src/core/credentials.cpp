@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: MIT
+// The credential file and what it stands for. A PAT is returned as kept; an OAuth credential
+// is turned into a token source each time it is used, so that the file never holds a token
+// that expires within the hour and the client secret of OAuth M2M is read again from where
+// Databricks' own tools keep it.
 #include "core/credentials.hpp"
 
 #include <algorithm>
@@ -10,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/http.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
 
@@ -87,6 +92,76 @@ read_token_file(const std::filesystem::path& file)
   return raw ? validate_token(std::move(*raw), file.string()) : too_long(file.string());
 }
 
+using Json = nlohmann::ordered_json;
+
+void
+put(Json& json, const char* key, const std::optional<std::string>& value)
+{
+  if (value) {
+    json[key] = *value;
+  }
+}
+
+util::Result<std::optional<std::string>>
+optional_text(const nlohmann::json& json, const char* key, const std::filesystem::path& file)
+{
+  if (!json.contains(key)) {
+    return std::optional<std::string>{};
+  }
+  if (!json[key].is_string()) {
+    return util::fail(ErrorKind::parse,
+                      file.string() + ": \"" + key + "\" must be a string");
+  }
+  return std::optional<std::string>(json[key].get<std::string>());
+}
+
+// Host, profile and where the CLI or the profile's file is: the OAuth part of the file.
+util::Result<void>
+read_oauth(const nlohmann::json& json, const std::filesystem::path& file,
+           StoredCredential& credential)
+{
+  const std::pair<const char*, std::optional<std::string>*> fields[] = {
+    {"host", &credential.host},
+    {"profile", &credential.profile},
+    {"cli_path", &credential.cli_path},
+    {"config_file", &credential.config_file},
+  };
+  for (const auto& [key, target] : fields) {
+    auto value = optional_text(json, key, file);
+    AIGW_TRY(value);
+    *target = std::move(*value);
+  }
+  if (!credential.host) {
+    return util::fail(ErrorKind::parse, file.string() + ": a " + credential.auth
+                                          + " credential needs its \"host\"");
+  }
+  return {};
+}
+
+// The M2M grant's client id and secret, found again as at configure time: in the kept
+// profile, or in the environment. The profile and auth type in the environment are not
+// looked at: the credential names its own.
+util::Result<std::unique_ptr<TokenSource>>
+m2m_source(const StoredCredential& credential, const EnvLookup& env, net::HttpClient& http)
+{
+  const EnvLookup kept_env = [&](const std::string& name) -> std::optional<std::string> {
+    if (name == "DATABRICKS_CONFIG_FILE" && credential.config_file) {
+      return credential.config_file;
+    }
+    if (name == "DATABRICKS_CONFIG_PROFILE" || name == "DATABRICKS_AUTH_TYPE") {
+      return std::nullopt;
+    }
+    return env(name);
+  };
+  DatabricksOptions wanted;
+  wanted.host = credential.host;
+  wanted.profile = credential.profile;
+  wanted.auth_type = credential.auth;
+  auto auth = resolve_databricks_auth(wanted, kept_env, {});
+  AIGW_TRY(auth);
+  return make_m2m_token_source(http, auth->host, *auth->client_id, *auth->client_secret);
+}
+
 } // namespace
 
 util::Result<util::Secret>
@@ -127,13 +202,58 @@ read_token(const TokenInput& input, std::istream& in, const EnvLookup& env)
                     "export " + variable);
 }
 
+bool
+is_oauth(const StoredCredential& credential)
+{
+  return credential.auth == "databricks-cli" || credential.auth == "oauth-m2m";
+}
+
+StoredCredential
+oauth_credential(const DatabricksAuth& auth, const EnvLookup& env,
+                 const std::filesystem::path& home)
+{
+  StoredCredential credential;
+  credential.auth = to_string(auth.method);
+  credential.host = auth.host;
+  credential.profile = auth.profile;
+  if (auth.method == AuthMethod::databricks_cli && auth.cli_path != "databricks") {
+    credential.cli_path = auth.cli_path;
+  }
+  if (auth.method == AuthMethod::oauth_m2m && auth.profile) {
+    // The same file the resolution read, so that a later run finds the same profile.
+    const auto file = databricks_config_path(env, home);
+    credential.config_file = std::filesystem::absolute(file).lexically_normal().string();
+  }
+  return credential;
+}
+
+util::Result<std::unique_ptr<TokenSource>>
+oauth_token_source(const StoredCredential& credential, const EnvLookup& env,
+                   net::HttpClient& http)
+{
+  if (credential.auth == "oauth-m2m") {
+    return m2m_source(credential, env, http);
+  }
+  CliTokenOptions options;
+  options.cli_path = env("DATABRICKS_CLI_PATH").value_or(credential.cli_path.value_or(
+    "databricks"));
+  options.host = credential.host.value_or("");
+  options.profile = credential.profile;
+  return make_cli_token_source(std::move(options));
+}
+
 std::string
 credential_file_text(const StoredCredential& credential)
 {
-  nlohmann::ordered_json json;
+  Json json;
   json["version"] = 1;
   json["auth"] = credential.auth;
-  if (credential.token_env) {
+  if (is_oauth(credential)) {
+    put(json, "host", credential.host);
+    put(json, "profile", credential.profile);
+    put(json, "cli_path", credential.cli_path);
+    put(json, "config_file", credential.config_file);
+  } else if (credential.token_env) {
     json["token_env"] = *credential.token_env;
   } else if (credential.token) {
     json["token"] = credential.token->reveal();
@@ -158,6 +278,14 @@ load_credential(const std::filesystem::path& file)
 
   StoredCredential credential;
   credential.auth = json.value("auth", "pat");
+  if (is_oauth(credential)) {
+    AIGW_TRY(read_oauth(json, file, credential));
+    return credential;
+  }
+  if (credential.auth != "pat") {
+    return util::fail(ErrorKind::parse, file.string() + ": auth \"" + credential.auth
+                                          + "\" is not pat, databricks-cli or oauth-m2m");
+  }
   if (json.contains("token_env") && json["token_env"].is_string()) {
     credential.token_env = json["token_env"].get<std::string>();
   } else if (json.contains("token") && json["token"].is_string()) {
@@ -171,6 +299,14 @@ load_credential(const std::filesystem::path& file)
 util::Result<util::Secret>
 current_token(const StoredCredential& credential, const EnvLookup& env)
 {
+  if (is_oauth(credential)) {
+    const auto http = net::make_curl_client();
+    auto source = oauth_token_source(credential, env, *http);
+    AIGW_TRY(source);
+    auto token = (*source)->fetch();
+    AIGW_TRY(token);
+    return std::move(token->value);
+  }
   if (credential.token_env) {
     auto value = env(*credential.token_env);
     if (!value) {

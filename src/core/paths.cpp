@@ -13,6 +13,7 @@ struct PlatformDirs
   fs::path claude_managed;
   fs::path codex_system;
   fs::path gemini_system;
+  fs::path system_state;
 };
 
 PlatformDirs
@@ -31,19 +32,36 @@ platform_dirs(Platform platform, const fs::path& home, HomeSource source, const 
     return {home / "Library/Application Support",
             "/Library/Application Support/ClaudeCode/managed-settings.json",
             "/etc/codex/config.toml",
-            "/Library/Application Support/GeminiCli/settings.json"};
+            "/Library/Application Support/GeminiCli/settings.json",
+            "/Library/Application Support/aigw-setup"};
   case Platform::windows:
     return {from_env("APPDATA", home / "AppData/Roaming"),
             "C:/Program Files/ClaudeCode/managed-settings.json",
             "C:/ProgramData/codex/config.toml",
-            "C:/ProgramData/gemini-cli/settings.json"};
+            "C:/ProgramData/gemini-cli/settings.json",
+            "C:/ProgramData/aigw-setup"};
   case Platform::linux:
     break;
   }
   return {from_env("XDG_CONFIG_HOME", home / ".config"),
           "/etc/claude-code/managed-settings.json",
           "/etc/codex/config.toml",
-          "/etc/gemini-cli/settings.json"};
+          "/etc/gemini-cli/settings.json",
+          "/var/lib/aigw-setup"};
+}
+
+// The system-wide files, below AIGW_SYSTEM_ROOT (made absolute) when it is set.
+void
+place_system_files(Paths& paths, const PlatformDirs& dirs, Platform platform,
+                   const EnvLookup& env)
+{
+  const auto value = env("AIGW_SYSTEM_ROOT");
+  const fs::path root = value ? fs::absolute(*value).lexically_normal() : fs::path();
+  paths.system_root = value ? root : fs::path(platform == Platform::windows ? "C:/" : "/");
+  paths.claude_managed_settings = under_system_root(root, dirs.claude_managed);
+  paths.codex_system_config = under_system_root(root, dirs.codex_system);
+  paths.gemini_system_settings = under_system_root(root, dirs.gemini_system);
+  paths.system_state_dir = under_system_root(root, dirs.system_state);
 }
 
 } // namespace
@@ -70,6 +88,12 @@ process_env()
     }
     return std::string(value);
   };
+}
+
+fs::path
+under_system_root(const fs::path& root, const fs::path& path)
+{
+  return root.empty() ? path : root / path.relative_path();
 }
 
 std::optional<fs::path>
@@ -110,9 +134,7 @@ resolve_paths(Platform platform, const fs::path& home, HomeSource source, const 
   const fs::path cursor_user = dirs.app_data / "Cursor/User";
   paths.cursor_state_db = cursor_user / "globalStorage/state.vscdb";
 
-  paths.claude_managed_settings = dirs.claude_managed;
-  paths.codex_system_config = dirs.codex_system;
-  paths.gemini_system_settings = dirs.gemini_system;
+  place_system_files(paths, dirs, platform, env);
   return paths;
 }
 

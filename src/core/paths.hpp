@@ -2,6 +2,8 @@
 // Where every file lives, for Linux, macOS and Windows, in one table. The agents' own
 // overrides (CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME, XDG_CONFIG_HOME, APPDATA) count
 // only when the user did not name a home with --home: then everything is under that home.
+// The system-wide files sit under a system root, "/" unless AIGW_SYSTEM_ROOT moves it (for
+// package tests, chroots and image builds); it applies with or without --home.
 #pragma once
 
 #include <filesystem>
@@ -40,10 +42,12 @@ struct Paths
   fs::path gemini_trusted_folders;
   fs::path cursor_state_db;
 
-  // System-wide files that take precedence over the user's.
+  // System-wide files that take precedence over the user's, under system_root.
+  fs::path system_root;
   fs::path claude_managed_settings;
   fs::path codex_system_config;
   fs::path gemini_system_settings;
+  fs::path system_state_dir; // the manifest and backups of `--managed` writes; mode 0700
 
   fs::path credentials_file() const { return tool_dir / "credentials.json"; }
   fs::path state_file() const { return tool_dir / "state.json"; }
@@ -54,6 +58,10 @@ struct Paths
 // Every path for `platform`, rooted at `home`.
 Paths resolve_paths(Platform platform, const fs::path& home, HomeSource source,
                     const EnvLookup& env);
+
+// `path`, a system-wide path, moved below `root` ("/etc/x" becomes "<root>/etc/x"; on
+// Windows, "C:/ProgramData/x" becomes "<root>/ProgramData/x"); `path` when `root` is empty.
+fs::path under_system_root(const fs::path& root, const fs::path& path);
 
 // The user's home: $HOME (or %USERPROFILE% on Windows); nullopt when unknown.
 std::optional<fs::path> default_home(Platform platform, const EnvLookup& env);

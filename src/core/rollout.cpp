@@ -19,8 +19,8 @@ namespace {
 
 using Keys = std::vector<std::string>;
 
-const Keys k_top_keys{"version", "workspace", "gateway",   "auth",
-                      "secrets", "agents",    "telemetry", "relay"};
+const Keys k_top_keys{"version", "workspace", "gateway",   "auth",   "secrets",
+                      "agents",  "telemetry", "relay",     "managed"};
 const Keys k_auth_keys{"method", "profile", "token_env", "token_file"};
 
 util::Result<void>
@@ -61,11 +61,6 @@ read_auth(const RolloutReader& reader, const RolloutField& auth, Rollout& rollou
   if (auto method = reader.find(auth, "method")) {
     auto value = reader.one_of(*method, {"pat", "databricks-cli", "relay"});
     AIGW_TRY(value);
-    if (*value == "databricks-cli") {
-      // TODO(#5): OAuth through `databricks auth token`, as configure will have it.
-      return reader.fail(*method,
-                         "databricks-cli is not available in this version; use pat or relay");
-    }
     rollout.auth = *value;
   }
   const auto text = [&](const RolloutField& field) { return reader.text(field); };
@@ -77,6 +72,11 @@ read_auth(const RolloutReader& reader, const RolloutField& auth, Rollout& rollou
   AIGW_TRY(read_optional(reader, auth, "token_file", token_file, text));
   if (token_file && rollout.token_env) {
     return reader.fail(*reader.find(auth, "token_file"), "give token_env or token_file, not both");
+  }
+  if (rollout.auth == "databricks-cli" && (token_file || rollout.token_env)) {
+    return reader.fail(*reader.find(auth, token_file ? "token_file" : "token_env"),
+                       "goes with method pat or relay; databricks-cli keeps no token (the "
+                       "databricks CLI mints one when it is needed)");
   }
   if (token_file) {
     // Relative to the rollout file, which is where its author sees it.
@@ -103,6 +103,31 @@ read_relay(const RolloutReader& reader, const RolloutField& map, Rollout& rollou
                          without_prefix(address.error().message, "--listen \"" + *text + "\": "));
     }
     rollout.relay_listen = net::to_string(*address);
+  }
+  return {};
+}
+
+// `managed: true` writes files that every user reads: no token goes into them, and no
+// relay key either (the relay is each user's own).
+util::Result<void>
+read_managed(const RolloutReader& reader, const RolloutField& root, Rollout& rollout)
+{
+  const auto field = reader.find(root, "managed");
+  if (!field) {
+    return {};
+  }
+  auto managed = reader.boolean(*field);
+  AIGW_TRY(managed);
+  rollout.managed = *managed;
+  if (rollout.managed && rollout.secrets == "inline") {
+    return reader.fail(*reader.find(root, "secrets"),
+                       "inline cannot go with managed: true: every user can read the managed "
+                       "files; leave it at helper");
+  }
+  if (rollout.managed && rollout.auth == "relay") {
+    return reader.fail(*reader.find(*reader.find(root, "auth"), "method"),
+                       "relay cannot go with managed: true: the relay and its key are each "
+                       "user's own");
   }
   return {};
 }
@@ -187,8 +212,13 @@ parse_rollout(std::string_view text, const std::filesystem::path& file, const En
   if (auto secrets = reader.find(root, "secrets")) {
     auto mode = reader.one_of(*secrets, {"helper", "inline"});
     AIGW_TRY(mode);
+    if (*mode == "inline" && rollout.auth == "databricks-cli") {
+      return reader.fail(*secrets, "inline cannot go with auth.method databricks-cli: its OAuth "
+                                   "tokens last one hour and must not be frozen in a file");
+    }
     rollout.secrets = *mode;
   }
+  AIGW_TRY(read_managed(reader, root, rollout));
   AIGW_TRY(read_agents(reader, root, rollout));
   AIGW_TRY(read_section(reader, root, "telemetry", rollout, read_telemetry));
   AIGW_TRY(read_section(reader, root, "relay", rollout, read_relay));

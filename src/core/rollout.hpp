@@ -59,6 +59,7 @@ struct Rollout
   std::optional<std::string> token_env;
   std::optional<std::filesystem::path> token_file; // relative paths: from the file's folder
   std::string secrets = "helper";                  // helper or inline
+  bool managed = false; // the system-wide files instead of the home's (docs/managed.md)
 
   std::vector<RolloutAgent> agents; // in the order of k_agents, whatever the file's order
   std::optional<RolloutTelemetry> telemetry;

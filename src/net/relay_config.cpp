@@ -295,12 +295,65 @@ same_key(std::string_view presented, const util::Secret& key)
   return !key.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+StoredCredentialSource::StoredCredentialSource(std::filesystem::path file, core::EnvLookup env,
+                                               std::shared_ptr<HttpClient> http)
+  : m_file(std::move(file)), m_env(std::move(env)), m_http(std::move(http))
+{
+}
+
 util::Result<util::Secret>
 StoredCredentialSource::bearer()
 {
   auto credential = core::load_credential(m_file);
   AIGW_TRY(credential);
-  return core::current_token(*credential, m_env);
+  m_renewable = core::is_oauth(*credential);
+  if (!m_renewable) {
+    return core::current_token(*credential, m_env);
+  }
+  auto cache = cache_for(*credential);
+  AIGW_TRY(cache);
+  return (*cache)->token();
+}
+
+void
+StoredCredentialSource::forget(const util::Secret& refused)
+{
+  const auto cache = current_cache();
+  if (!cache) {
+    return;
+  }
+  // Another request may have had the refused token replaced already: keep the new one.
+  auto held = cache->token();
+  if (held && held->reveal() == refused.reveal()) {
+    AIGW_INFO("the gateway refused the relay's OAuth token; fetching a new one");
+    cache->invalidate();
+  }
+}
+
+util::Result<std::shared_ptr<core::TokenCache>>
+StoredCredentialSource::cache_for(const core::StoredCredential& credential)
+{
+  // The file holds no secret for an OAuth credential: its text tells whether it changed.
+  const std::string text = core::credential_file_text(credential);
+  const std::lock_guard lock(m_mutex);
+  if (m_cache && m_cached_for == text) {
+    return m_cache;
+  }
+  if (!m_http) {
+    m_http = make_curl_client();
+  }
+  auto source = core::oauth_token_source(credential, m_env, *m_http);
+  AIGW_TRY(source);
+  m_cache = std::make_shared<core::TokenCache>(std::move(*source));
+  m_cached_for = text;
+  return m_cache;
+}
+
+std::shared_ptr<core::TokenCache>
+StoredCredentialSource::current_cache()
+{
+  const std::lock_guard lock(m_mutex);
+  return m_cache;
 }
 
 } // namespace aigw::net

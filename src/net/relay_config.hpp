@@ -13,14 +13,20 @@
 // Every key is optional; unknown keys are refused so that a typo is not silently ignored.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "config/safe_writer.hpp"
+#include "core/credentials.hpp"
+#include "core/databricks_auth.hpp"
 #include "core/gateway.hpp"
 #include "core/paths.hpp"
+#include "net/http.hpp"
 #include "util/error.hpp"
 #include "util/secret.hpp"
 
@@ -92,24 +98,44 @@ class CredentialSource
 public:
   virtual ~CredentialSource() = default;
   virtual util::Result<util::Secret> bearer() = 0;
+
+  // Whether forget() can make bearer() give another token: true for OAuth tokens, which are
+  // minted anew; a PAT stays what it is, and sending it again would only be refused again.
+  virtual bool renewable() const { return false; }
+
+  // The upstream refused `refused` (401, or the gateway's 400 "Invalid Token"): drop it if
+  // it is still the one held, so that the next bearer() fetches a new one.
+  virtual void forget(const util::Secret& refused) { static_cast<void>(refused); }
 };
 
-// The credential `configure` keeps in the tool's credential file (a PAT, or the name of
-// the variable holding it), read again on every call so that a new token is picked up.
-// TODO(#5): OAuth tokens from `databricks auth token`, refreshed before they expire.
+// The credential `configure` keeps in the tool's credential file, read again on every call
+// so that a new one is picked up. A PAT (or the name of the variable holding it) is used as
+// it is; an OAuth credential (databricks-cli or oauth-m2m) through a core::TokenCache, which
+// fetches a new token 5 minutes before the last one expires, one fetch at a time. `http`
+// carries the OAuth M2M grant (a curl client is made when it is needed and none is given).
 class StoredCredentialSource : public CredentialSource
 {
 public:
-  StoredCredentialSource(std::filesystem::path file, core::EnvLookup env)
-    : m_file(std::move(file)), m_env(std::move(env))
-  {
-  }
+  StoredCredentialSource(std::filesystem::path file, core::EnvLookup env,
+                         std::shared_ptr<HttpClient> http = nullptr);
 
   util::Result<util::Secret> bearer() override;
+  bool renewable() const override { return m_renewable; }
+  void forget(const util::Secret& refused) override;
 
 private:
+  util::Result<std::shared_ptr<core::TokenCache>> cache_for(
+    const core::StoredCredential& credential);
+  std::shared_ptr<core::TokenCache> current_cache();
+
   std::filesystem::path m_file;
   core::EnvLookup m_env;
+  std::shared_ptr<HttpClient> m_http;
+  std::atomic<bool> m_renewable{false};
+
+  std::mutex m_mutex;
+  std::string m_cached_for; // the credential file text the cache was made for
+  std::shared_ptr<core::TokenCache> m_cache;
 };
 
 } // namespace aigw::net

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 
+#include "net/databricks_client.hpp"
 #include "util/secret.hpp"
 #include "util/strings.hpp"
 
@@ -141,6 +142,179 @@ pump(UpstreamStream& stream, httplib::DataSink& sink, RequestLog& log, Framing f
   return false;
 }
 
+// The longest error body read to see whether it is the gateway's "Invalid Token".
+constexpr std::size_t k_refusal_body_limit = 64U * 1024;
+
+// An upstream answer whose whole (short) body the relay read before deciding what to do.
+struct ReadAnswer
+{
+  bool read = false; // false: the body was not read (too long, unknown length, or HEAD)
+  bool broken = false; // the transfer failed, or the agent went away, while it was read
+  std::string body;
+};
+
+ReadAnswer
+read_short_body(UpstreamStream& stream, const std::string& method)
+{
+  ReadAnswer answer;
+  const auto length = content_length(stream.headers());
+  if (method == "HEAD" || !length || *length > k_refusal_body_limit) {
+    return answer;
+  }
+  const HangupCheck agent_gone = hangup_check();
+  std::string piece;
+  for (;;) {
+    switch (stream.next(piece, agent_gone)) {
+    case UpstreamStream::Next::data:
+      answer.body += piece;
+      continue;
+    case UpstreamStream::Next::end:
+      answer.read = true;
+      return answer;
+    case UpstreamStream::Next::failed:
+      answer.broken = true;
+      return answer;
+    }
+  }
+}
+
+bool
+says_invalid_token(std::string_view body)
+{
+  return util::to_lower(body).find("invalid token") != std::string::npos;
+}
+
+// Whether the upstream refused the token: 401, or 400 with "Invalid Token" in its body.
+bool
+refused_token(int status, const ReadAnswer& answer)
+{
+  return status == 401 || (status == 400 && answer.read && says_invalid_token(answer.body));
+}
+
+// The upstream's reply with the body already read, as the agent gets it.
+LocalReply
+read_reply(const UpstreamStream& stream, std::string body)
+{
+  LocalReply reply;
+  reply.status = stream.status();
+  const std::string connection = stream.headers().get("Connection").value_or("");
+  for (const auto& [name, value] : stream.headers().items) {
+    if (!is_hop_by_hop(name, connection)) {
+      reply.headers.add(name, value);
+    }
+  }
+  reply.body = std::move(body);
+  return reply;
+}
+
+// The refusal of a token fetched just now: the relay's credential is not good for this
+// gateway, and trying again would not change that.
+LocalReply
+second_refusal(Route route, const UpstreamStream& stream, const ReadAnswer& answer)
+{
+  const int status = stream.status();
+  const std::string said = answer.read ? describe_error_body(status, answer.body, nullptr)
+                                       : std::to_string(status);
+  return error_reply(route, status,
+                     "the gateway refused the relay's OAuth token twice, the second time one "
+                     "fetched just now (" + util::redact(said)
+                       + "); check that the relay's credential is for this workspace "
+                         "(aigw-setup status) and log in again with `databricks auth login`");
+}
+
+LocalReply
+no_credential(Route route, const util::Error& error)
+{
+  return error_reply(route, 502, "the relay has no credential for the gateway: "
+                                   + util::redact(error.message));
+}
+
+// The upstream's answer to `bearer`, its head in; nullptr when there is none, and then the
+// agent has had its reply.
+std::shared_ptr<UpstreamStream>
+open_upstream(Relay::Impl& relay, Exchange& exchange, const std::string& base,
+              const util::Secret& bearer)
+{
+  HttpRequest request = relay.upstream_request(exchange, base, bearer);
+  const std::string url = request.url;
+  const auto stream = relay.start_stream(std::move(request));
+  if (stream && stream->wait_head(hangup_check())) {
+    return stream;
+  }
+  const auto error = stream ? stream->error() : std::nullopt;
+  if (stream) {
+    relay.end_stream(stream);
+  }
+  write_reply(exchange.res,
+              error ? upstream_failure(exchange.routed.route, url, *error)
+                    : error_reply(exchange.routed.route, 503,
+                                  "the relay is stopping or the agent went away"),
+              exchange.log);
+  return nullptr;
+}
+
+enum class Try { first, second };
+
+// What becomes of an answer: streamed to the agent as it comes, already answered (its short
+// body read, or an error), or a refused token to try again with a new one (first try only).
+enum class Verdict { stream, replied, refused };
+
+Verdict
+judge(Relay::Impl& relay, Exchange& exchange, const std::shared_ptr<UpstreamStream>& stream,
+      Try attempt)
+{
+  const int status = stream->status();
+  if (status != 401 && status != 400) {
+    return Verdict::stream;
+  }
+  ReadAnswer answer = read_short_body(*stream, exchange.inbound.method);
+  if (status == 400 && !answer.read && !answer.broken) {
+    return Verdict::stream; // not known to be "Invalid Token": the agent gets it as it is
+  }
+  stream->cancel();
+  relay.end_stream(stream);
+
+  const Route route = exchange.routed.route;
+  if (answer.broken) {
+    write_reply(exchange.res,
+                error_reply(route, 502, "the gateway's answer broke off; try again"),
+                exchange.log);
+  } else if (!refused_token(status, answer)) {
+    write_reply(exchange.res, read_reply(*stream, std::move(answer.body)), exchange.log);
+  } else if (attempt == Try::first) {
+    return Verdict::refused;
+  } else {
+    write_reply(exchange.res, second_refusal(route, *stream, answer), exchange.log);
+  }
+  return Verdict::replied;
+}
+
+struct Upstream
+{
+  std::string base;
+  std::string body; // the request body, kept for the second try
+};
+
+// The second try, with a new token in place of `refused`; nullptr when the agent has had
+// its reply.
+std::shared_ptr<UpstreamStream>
+retry(Relay::Impl& relay, Exchange& exchange, Upstream upstream, const util::Secret& refused)
+{
+  relay.credentials->forget(refused);
+  auto bearer = relay.credentials->bearer();
+  if (!bearer) {
+    write_reply(exchange.res, no_credential(exchange.routed.route, bearer.error()),
+                exchange.log);
+    return nullptr;
+  }
+  exchange.inbound.body = std::move(upstream.body);
+  auto stream = open_upstream(relay, exchange, upstream.base, *bearer);
+  if (!stream || judge(relay, exchange, stream, Try::second) == Verdict::replied) {
+    return nullptr;
+  }
+  return stream;
+}
+
 } // namespace
 
 bool
@@ -221,27 +395,28 @@ Relay::Impl::forward(Exchange& exchange)
   }
   auto bearer = credentials->bearer();
   if (!bearer) {
-    write_reply(exchange.res,
-                error_reply(route, 502,
-                            "the relay has no credential for the gateway: "
-                              + util::redact(bearer.error().message)),
-                exchange.log);
+    write_reply(exchange.res, no_credential(route, bearer.error()), exchange.log);
     return;
   }
 
-  HttpRequest request = upstream_request(exchange, *base, *bearer);
-  const std::string url = request.url;
-  const auto stream = start_stream(std::move(request));
-  if (!stream || !stream->wait_head(hangup_check())) {
-    const auto error = stream ? stream->error() : std::nullopt;
-    if (stream) {
-      end_stream(stream);
-    }
-    write_reply(exchange.res,
-                error ? upstream_failure(route, url, *error)
-                      : error_reply(route, 503, "the relay is stopping or the agent went away"),
-                exchange.log);
+  // Kept for a second try only when a new token can be had (see the top of this file).
+  const bool renewable = credentials->renewable();
+  std::string body = renewable ? exchange.inbound.body : std::string();
+  auto stream = open_upstream(*this, exchange, *base, *bearer);
+  if (!stream) {
     return;
+  }
+  if (renewable) {
+    const Verdict verdict = judge(*this, exchange, stream, Try::first);
+    if (verdict == Verdict::replied) {
+      return;
+    }
+    if (verdict == Verdict::refused) {
+      stream = retry(*this, exchange, {*base, std::move(body)}, *bearer);
+      if (!stream) {
+        return;
+      }
+    }
   }
   stream_reply(exchange, stream);
 }

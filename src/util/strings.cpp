@@ -46,6 +46,31 @@ to_lower(std::string_view text)
   return lower;
 }
 
+std::vector<std::size_t>
+column_widths(const std::vector<std::vector<std::string>>& rows)
+{
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    if (row.size() > widths.size() + 1) {
+      widths.resize(row.size() - 1, 0);
+    }
+    for (std::size_t column = 0; column + 1 < row.size(); ++column) {
+      widths[column] = std::max(widths[column], row[column].size());
+    }
+  }
+  return widths;
+}
+
+std::string
+padded_columns(const std::vector<std::string>& row, const std::vector<std::size_t>& widths)
+{
+  std::string line;
+  for (std::size_t column = 0; column + 1 < row.size() && column < widths.size(); ++column) {
+    line += row[column] + std::string(widths[column] - row[column].size(), ' ') + "  ";
+  }
+  return line;
+}
+
 std::vector<std::string>
 split(std::string_view text, char separator)
 {

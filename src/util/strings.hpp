@@ -14,6 +14,14 @@ std::vector<std::string> split(std::string_view text, char separator);
 std::string to_lower(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
+// The widest cell of each column of `rows` but the last, which a table leaves ragged.
+std::vector<std::size_t> column_widths(const std::vector<std::vector<std::string>>& rows);
+
+// The cells of `row` but the last, each padded to its column's width and followed by two
+// spaces: the start of a table line, to which the caller adds the last cell.
+std::string padded_columns(const std::vector<std::string>& row,
+                           const std::vector<std::size_t>& widths);
+
 // `word` quoted for /bin/sh so that it stays one argument whatever it contains.
 std::string shell_quote(std::string_view word);
 

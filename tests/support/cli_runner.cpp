@@ -15,19 +15,6 @@ namespace aigw::test {
 
 namespace {
 
-std::vector<std::string>
-environment(const std::map<std::string, std::string>& env)
-{
-  std::map<std::string, std::string> merged{{"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}};
-  for (const auto& [name, value] : env) {
-    merged[name] = value;
-  }
-  std::vector<std::string> entries;
-  for (const auto& [name, value] : merged) {
-    entries.push_back(name + "=" + value);
-  }
-  return entries;
-}
 
 std::vector<char*>
 pointers(std::vector<std::string>& strings)
@@ -100,7 +87,7 @@ run_cli(const std::vector<std::string>& args, const std::string& input,
 
   std::vector<std::string> argv{AIGW_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<std::string> envp = environment(env);
+  std::vector<std::string> envp = child_environment(env);
   auto c_argv = pointers(argv);
   auto c_envp = pointers(envp);
 
@@ -124,6 +111,20 @@ run_cli(const std::vector<std::string>& args, const std::string& input,
   ::waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+std::vector<std::string>
+child_environment(const std::map<std::string, std::string>& env)
+{
+  std::map<std::string, std::string> merged{{"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}};
+  for (const auto& [name, value] : env) {
+    merged[name] = value;
+  }
+  std::vector<std::string> entries;
+  for (const auto& [name, value] : merged) {
+    entries.push_back(name + "=" + value);
+  }
+  return entries;
 }
 
 } // namespace aigw::test

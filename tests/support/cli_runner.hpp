@@ -26,4 +26,8 @@ CliResult run_cli(const std::vector<std::string>& args,
                   const std::string& input = "",
                   const std::map<std::string, std::string>& env = {});
 
+// NAME=value entries for a child: PATH=/usr/bin:/bin and LANG=C.UTF-8 unless `env` sets them,
+// then `env`.
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& env);
+
 } // namespace aigw::test

@@ -313,6 +313,7 @@ FakeWorkspace::routes()
   statement_routes();
   warehouse_routes();
   other_routes();
+  serving_routes();
 }
 
 bool
@@ -578,27 +579,6 @@ FakeWorkspace::other_routes()
                               {"token_type", "Bearer"},
                               {"expires_in", 3600},
                               {"scope", "all-apis"}});
-  });
-
-  m_server->Get("/api/2.0/serving-endpoints", [this](const httplib::Request& request,
-                                                     httplib::Response& response) {
-    if (authorized(request, response)) {
-      send_json(response, 200, json::parse(R"({"endpoints": [
-        {"name": "databricks-claude-opus-4-6", "state": {"ready": "READY"}, "task": "llm/v1/chat",
-         "config": {"served_entities": [{"foundation_model": {"name": "claude-opus-4-6"}}]}},
-        {"name": "databricks-gpt-5-2", "state": {"ready": "READY"}, "task": "llm/v1/chat",
-         "config": {"served_entities": [{"foundation_model": {"name": "gpt-5-2"}}]}}]})"));
-    }
-  });
-  m_server->Get("/api/2.0/serving-endpoints:foundation-models",
-                [this](const httplib::Request& request, httplib::Response& response) {
-    if (authorized(request, response)) {
-      send_json(response, 200, json::parse(R"({"endpoints": [
-        {"name": "databricks-gpt-5-2", "config": {"served_entities": [{"foundation_model":
-          {"ai_gateway_v2_supported": true, "api_types": ["openai/v1/responses"]}}]}},
-        {"name": "databricks-gemini-2-5-flash", "config": {"served_entities": [{"foundation_model":
-          {"ai_gateway_v2_supported": true, "api_types": ["gemini/v1/generateContent"]}}]}}]})"));
-    }
   });
 
   m_server->Post(R"(/api/2.0/otel/v1/(metrics|logs|traces))",

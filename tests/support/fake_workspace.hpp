@@ -4,9 +4,9 @@
 // Statement Execution API (PENDING -> RUNNING -> final over successive GETs, FAILED with any
 // error_code, cancel), SQL warehouses in every state (one may refuse statements) and their
 // start, the OIDC token endpoint with HTTP Basic client auth, the serving-endpoints
-// listings, and OTLP ingest. It keeps the catalog's schemas and tables, so CREATE TABLE IF
-// NOT EXISTS and SHOW TABLES behave as on a workspace, throttles with 429/503 on request,
-// and records every request it was sent.
+// listings (fake_workspace_serving.cpp), and OTLP ingest. It keeps the catalog's schemas and
+// tables, so CREATE TABLE IF NOT EXISTS and SHOW TABLES behave as on a workspace, throttles
+// with 429/503 on request, and records every request it was sent.
 #pragma once
 
 #include <map>
@@ -61,6 +61,19 @@ struct OtlpExport
   std::string body;
 };
 
+// One serving endpoint, as both serving-endpoints listings show it
+// (fake_workspace_serving.cpp).
+struct FakeEndpoint
+{
+  std::string name;
+  std::vector<std::string> api_types; // in the foundation-models listing only
+  bool ready = true;                  // state.ready: READY or NOT_READY
+  std::string task = "llm/v1/chat";
+};
+
+// GET /api/2.0/serving-endpoints:foundation-models, or GET /api/2.0/serving-endpoints.
+enum class ServingListing { foundation_models, all };
+
 class FakeWorkspace
 {
 public:
@@ -86,6 +99,15 @@ public:
   void throttle(const std::string& path, int times, int status,
                 std::optional<std::string> retry_after);
 
+  // The endpoints both listings show, in order (serving_mix() until this is called).
+  void serve_endpoints(std::vector<FakeEndpoint> endpoints);
+  // From now on `listing` answers `status` with the workspace's error body: 401
+  // UNAUTHENTICATED, 403 PERMISSION_DENIED, or 404 ENDPOINT_NOT_FOUND (a workspace without
+  // that API, as older ones lack the foundation-models listing).
+  void fail_listing(ServingListing listing, int status);
+  // Anthropic, OpenAI Responses, Gemini, a chat-only and a not-ready Gemini endpoint.
+  static std::vector<FakeEndpoint> serving_mix();
+
   std::vector<WorkspaceRequest> requests() const;
   std::vector<std::string> request_lines() const; // "POST /api/2.0/sql/statements"
   std::vector<std::string> statements() const;    // every statement text submitted
@@ -102,6 +124,7 @@ private:
   void statement_routes();
   void warehouse_routes();
   void other_routes();
+  void serving_routes();
   bool authorized(const httplib::Request& request, httplib::Response& response);
   void submit(const httplib::Request& request, httplib::Response& response);
   void poll(const std::string& id, httplib::Response& response);
@@ -126,6 +149,8 @@ private:
   std::vector<Throttle> m_throttles;
   std::map<std::string, std::shared_ptr<Statement>> m_statements;
   std::vector<OtlpExport> m_exports;
+  std::vector<FakeEndpoint> m_endpoints = serving_mix();
+  std::map<ServingListing, int> m_listing_failures;
   int m_next_id = 0;
 };
 

@@ -101,9 +101,10 @@ four_agents_report(const fs::path& home, const std::string& file_lines, const st
 }
 
 Json
-file_entry(const fs::path& path, const std::string& agent, const std::string& result)
+file_entry(const fs::path& path, const std::string& agent, const std::string& result,
+           const std::string& step = "configure")
 {
-  return {{"path", path.string()}, {"agent", agent}, {"result", result}};
+  return {{"path", path.string()}, {"agent", agent}, {"result", result}, {"step", step}};
 }
 
 Json
@@ -408,4 +409,129 @@ TEST_CASE("cli apply takes the workspace from a ~/.databrickscfg profile")
   CHECK(missing.exit_code == 2);
   CHECK(missing.err.rfind("aigw-setup: error: " + file.string() + ": auth.profile \"team\": ", 0)
         == 0);
+}
+
+TEST_CASE("cli apply enables telemetry as `telemetry enable` does, then changes nothing")
+{
+  TempDir dir;
+  const fs::path home = empty_home(dir);
+  const fs::path file = dir / "rollout.yaml";
+  aigw::test::write_bytes(file, "version: 1\n"
+                                "gateway: https://gw.example.com\n"
+                                "workspace: https://adb-1.azuredatabricks.net\n"
+                                "auth: {token_env: AIGW_TEST_TOKEN}\n"
+                                "agents: {claude: , codex: }\n"
+                                "telemetry: {catalog: main, schema: otel, prefix: agents, "
+                                "enable: [claude, codex]}\n");
+  const std::string tables = "tables main.otel.agents_otel_metrics and "
+                             "main.otel.agents_otel_logs";
+
+  auto first = apply(home, file);
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.out
+        == "claude: created ~/.claude/settings.json\n"
+           "codex: created ~/.codex/config.toml\n"
+           "claude: changed ~/.claude/settings.json (telemetry)\n"
+           "codex: changed ~/.codex/config.toml (telemetry)\n"
+           "step parse: ok: version 1, agents claude codex\n"
+           "step configure: ok: 2 files: 2 created, 0 changed, 0 unchanged\n"
+           "step relay: skipped: auth.method is pat\n"
+           "step telemetry: ok: agents claude codex, "
+             + tables + "; 2 files: 0 created, 2 changed, 0 unchanged\n");
+
+  SUBCASE("the same bytes as configure and then telemetry enable")
+  {
+    TempDir other;
+    const fs::path twin = empty_home(other);
+    const std::map<std::string, std::string> env{{"AIGW_TEST_TOKEN", k_token}};
+    REQUIRE(run_cli({"--home", twin.string(), "configure", "claude", "codex", "--gateway",
+                     "https://gw.example.com", "--token-env", "AIGW_TEST_TOKEN"},
+                    "", env)
+              .exit_code
+            == 0);
+    REQUIRE(run_cli({"--home", twin.string(), "telemetry", "enable", "claude", "codex",
+                     "--workspace", "https://adb-1.azuredatabricks.net", "--catalog", "main",
+                     "--schema", "otel", "--prefix", "agents"},
+                    "", env)
+              .exit_code
+            == 0);
+    for (const char* name : {".claude/settings.json", ".codex/config.toml"}) {
+      CAPTURE(name);
+      std::string expected = read_bytes(twin / name);
+      for (std::size_t at; (at = expected.find(twin.string())) != std::string::npos;) {
+        expected.replace(at, twin.string().size(), home.string());
+      }
+      CHECK(read_bytes(home / name) == expected);
+    }
+  }
+
+  SUBCASE("a second apply reports every file unchanged, in each step")
+  {
+    // The agents' files keep every byte. The state file does not, once: the second run's
+    // configure step sees that telemetry changed a file it wrote, and records that.
+    const auto after_first = snapshot(home, aigw::test::k_tool_dir);
+    auto second = apply(home, file, {"--json"});
+    INFO(second.err);
+    REQUIRE(second.exit_code == 0);
+    CHECK(snapshot(home, aigw::test::k_tool_dir) == after_first);
+    const auto after_second = whole_home(home);
+    REQUIRE(apply(home, file).exit_code == 0);
+    CHECK(whole_home(home) == after_second);
+    const Json expected{
+      {"command", "apply"},
+      {"file", file.string()},
+      {"dry_run", false},
+      {"changed", false},
+      {"files",
+       Json::array({file_entry(home / ".claude/settings.json", "claude", "unchanged"),
+                    file_entry(home / ".codex/config.toml", "codex", "unchanged"),
+                    file_entry(home / ".claude/settings.json", "claude", "unchanged", "telemetry"),
+                    file_entry(home / ".codex/config.toml", "codex", "unchanged", "telemetry")})},
+      {"steps",
+       Json::array({step_entry("parse", "ok", "version 1, agents claude codex"),
+                    step_entry("configure", "ok", "2 files: 0 created, 0 changed, 2 unchanged"),
+                    step_entry("relay", "skipped", "auth.method is pat"),
+                    step_entry("telemetry", "ok",
+                               "agents claude codex, " + tables
+                                 + "; 2 files: 0 created, 0 changed, 2 unchanged")})},
+      {"notes", Json::array()},
+      {"warnings", Json::array()}};
+    CHECK(second.out == expected.dump(2) + "\n");
+  }
+}
+
+TEST_CASE("cli apply checks the telemetry section before it writes anything")
+{
+  TempDir dir;
+  const fs::path home = empty_home(dir);
+  const fs::path file = dir / "rollout.yaml";
+  const std::string head = "version: 1\ngateway: https://gw.example.com\n"
+                           "auth: {token_env: AIGW_TEST_TOKEN}\nagents: {claude: }\n";
+  const std::string where = file.string() + ": telemetry.enable: ";
+
+  aigw::test::write_bytes(file, head + "workspace: https://adb-1.azuredatabricks.net\n"
+                                       "telemetry: {catalog: c, schema: s, prefix: p, "
+                                       "enable: [claude, gemini]}\n");
+  auto gemini = apply(home, file);
+  CHECK(gemini.exit_code == 2);
+  CHECK(gemini.err
+        == "aigw-setup: error: " + where
+             + "gemini needs auth.method relay: Gemini CLI has no setting for the headers that "
+               "carry the token\n");
+
+  aigw::test::write_bytes(file, head + "telemetry: {catalog: c, schema: s, prefix: p, "
+                                       "enable: [claude]}\n");
+  auto no_workspace = apply(home, file);
+  CHECK(no_workspace.exit_code == 2);
+  CHECK(no_workspace.err
+        == "aigw-setup: error: " + where
+             + "the exports go to the workspace: give workspace (or export AIGW_WORKSPACE or "
+               "DATABRICKS_HOST)\n");
+  CHECK(whole_home(home).empty());
+
+  aigw::test::write_bytes(file, head + "telemetry: {catalog: c, schema: s, prefix: p}\n");
+  auto none = apply(home, file);
+  REQUIRE(none.exit_code == 0);
+  CHECK(none.out.ends_with("step telemetry: skipped: telemetry.enable names no agent\n"));
 }

@@ -3,7 +3,8 @@
 // (golden files under tests/fixtures/doctor/, @BINARY@ standing for the binary), the
 // --json fields, the exit codes, the round trips against a fake gateway on loopback, and
 // --fix: the bytes of every file compared before and after, a second --fix changing
-// nothing, and --dry-run --fix writing nothing.
+// nothing, and --dry-run --fix writing nothing. AIGW_SYSTEM_ROOT is an empty folder, so the
+// managed files of the machine running the tests play no part.
 #include <nlohmann/json.hpp>
 
 #include "support/fake_gateway.hpp"
@@ -15,6 +16,14 @@ using namespace aigw;
 namespace {
 
 const std::string k_binary = AIGW_BINARY;
+
+// An empty system root below `dir`, for AIGW_SYSTEM_ROOT.
+std::string
+empty_system_root(const test::TempDir& dir)
+{
+  fs::create_directories(dir / "system");
+  return (dir / "system").string();
+}
 
 // A configured home and a folder of fake agents that print their versions.
 struct DoctorHome
@@ -30,6 +39,7 @@ struct DoctorHome
     test::configure_home(home, std::move(configure_args));
     test::fake_agents(dir / "bin", versions);
     env["PATH"] = (dir / "bin").string() + ":/usr/bin:/bin";
+    env["AIGW_SYSTEM_ROOT"] = empty_system_root(dir);
   }
 
   test::CliResult doctor(std::vector<std::string> extra = {}, bool network = false) const
@@ -214,10 +224,11 @@ TEST_CASE("cli doctor runs the round trips of test")
   REQUIRE(configured.exit_code == 0);
   const std::vector<std::string> args{"--home", home.string(), "doctor", "--project",
                                       (home / "project").string()};
+  const std::map<std::string, std::string> env{{"AIGW_SYSTEM_ROOT", empty_system_root(dir)}};
 
   SUBCASE("a route that answers, and the clock from its Date header")
   {
-    const auto result = test::run_cli(args);
+    const auto result = test::run_cli(args, "", env);
     INFO(result.out);
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("\nnetwork\nPASS  claude " + gateway.url() + "/anthropic/")
@@ -229,7 +240,7 @@ TEST_CASE("cli doctor runs the round trips of test")
   SUBCASE("a route that refuses the token fails doctor")
   {
     gateway.accept_token("another-token-123456");
-    const auto result = test::run_cli(args);
+    const auto result = test::run_cli(args, "", env);
     CHECK(result.exit_code == 1);
     CHECK(result.out.find("\nnetwork\nFAIL  claude " + gateway.url() + "/anthropic/")
           != std::string::npos);

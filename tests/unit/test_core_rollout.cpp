@@ -218,7 +218,7 @@ TEST_CASE("core::parse_rollout refuses unknown keys, with the closest known one"
      "rollout.yaml:4:1: agents: given twice; keep one"},
     {k_head + "agents: {claude: }\n<<: {secrets: inline}\n",
      "rollout.yaml:4:1: <<: unknown key (known here: version, workspace, gateway, auth, "
-     "secrets, agents, telemetry, relay)"},
+     "secrets, agents, telemetry, relay, managed)"},
   });
 }
 
@@ -334,9 +334,9 @@ TEST_CASE("core::parse_rollout refuses incomplete or contradictory sections")
      "rollout.yaml:3:1: agents: name at least one of claude, codex, gemini, cursor"},
     {k_head + "auth: {token_env: T, token_file: /t}\nagents: {claude: }\n",
      "rollout.yaml:3:34: auth.token_file: give token_env or token_file, not both"},
-    {k_head + "auth: {method: databricks-cli}\nagents: {claude: }\n",
-     "rollout.yaml:3:16: auth.method: databricks-cli is not available in this version; "
-     "use pat or relay"},
+    {k_head + "auth: {method: databricks-cli, token_env: T}\nagents: {claude: }\n",
+     "rollout.yaml:3:43: auth.token_env: goes with method pat or relay; databricks-cli keeps "
+     "no token (the databricks CLI mints one when it is needed)"},
     {k_head + "agents: {claude: }\nrelay: {listen: \"127.0.0.1:1\"}\n",
      "rollout.yaml:4:1: relay: goes with auth.method relay (only then do the agents talk "
      "to the relay)"},
