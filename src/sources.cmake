@@ -5,6 +5,7 @@ set(AIGW_SOURCES
   src/util/hash.cpp
   src/util/diff.cpp
   src/util/strings.cpp
+  src/util/terminal.cpp
   src/util/process.cpp
   src/util/secret.cpp
   src/util/signals.cpp
@@ -76,6 +77,9 @@ set(AIGW_SOURCES
   src/cli/relay.cpp
   src/cli/telemetry.cpp
   src/cli/demo.cpp
+  src/cli/init.cpp
+  src/cli/init_answers.cpp
+  src/cli/prompt.cpp
   src/cli/test.cpp
   src/cli/models.cpp
   src/cli/models_auto.cpp

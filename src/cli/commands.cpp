@@ -28,6 +28,8 @@ command_table()
      setup_doctor, false}, // --fix takes the run lock itself
     {"demo", "the whole main job in a throwaway home against the offline relay", setup_demo,
      false},
+    {"init", "guided onboarding: find what it can, ask the rest, show the diffs, write, test",
+     setup_init, false}, // takes the run lock itself, only while it writes
     {"completion", "a completion script for bash, zsh or fish, from the command line itself",
      setup_completion, false},
   };

@@ -37,5 +37,9 @@ CommandRunner setup_doctor(CLI::App& command);
 CommandRunner setup_demo(CLI::App& command);
 CommandRunner setup_models(CLI::App& command);
 CommandRunner setup_completion(CLI::App& command);
+CommandRunner setup_init(CLI::App& command);
+
+// `test` on `routes` with what configure wrote, for the last step of `init`.
+ExitCode run_test_routes(const std::vector<std::string>& routes, Context& context);
 
 } // namespace aigw::cli
