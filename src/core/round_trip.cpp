@@ -121,6 +121,7 @@ remedy_context(const RouteTarget& target)
   context.token_source = target.credential.source;
   context.timeout = target.timeout;
   context.token_expiry = target.credential.expiry;
+  context.token_problem = target.credential.problem;
   return context;
 }
 

@@ -28,6 +28,7 @@ struct RouteCredential
   std::optional<util::Secret> token; // none: there is no token to send
   std::optional<SystemTime> expiry;  // when the source knows it (OAuth)
   std::string source;                // how a remedy names it: "$DATABRICKS_TOKEN", ...
+  std::string problem;               // why there is no token, when its source said why
 };
 
 struct RouteTarget

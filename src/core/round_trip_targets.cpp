@@ -349,6 +349,8 @@ load_configured_state(const Paths& paths, const EnvLookup& env)
                                                    : "the token configure kept"};
     if (auto token = current_token(*stored, env)) {
       kept.token = std::move(*token);
+    } else {
+      kept.problem = token.error().message; // an OAuth login that lapsed says what to run
     }
     state.kept_token = std::move(kept);
   }

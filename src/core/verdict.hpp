@@ -110,6 +110,7 @@ struct RemedyContext
   std::optional<Alternative> answering; // the place that answered instead
   std::vector<std::string> served_models;
   std::optional<SystemTime> token_expiry;
+  std::string token_problem; // why the credential gave no token (an OAuth login that lapsed)
 };
 
 // One line telling what to do about `diagnosis`; empty for a pass.

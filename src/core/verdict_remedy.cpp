@@ -50,6 +50,9 @@ token_remedy(const Diagnosis& diagnosis, const RemedyContext& context)
 {
   const std::string agent = agent_of(context.kind);
   const bool relay = context.token_source == "the relay key";
+  if (diagnosis.verdict == Verdict::token_missing && !context.token_problem.empty()) {
+    return context.token_problem;
+  }
   if (diagnosis.verdict == Verdict::token_missing) {
     return relay ? "no relay key: run aigw-setup configure " + agent + " --auth relay to create one"
                  : "no token: pipe one to --token-stdin, name a file with --token-file, or export "

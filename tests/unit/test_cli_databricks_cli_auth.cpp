@@ -6,6 +6,8 @@
 // its arguments and environment and answers as the real CLI does in each of its modes.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <sys/stat.h>
 
 #include "support/cli_runner.hpp"
@@ -244,6 +246,18 @@ TEST_CASE("cli token with a databricks-cli credential")
     CHECK(result.err == error_line("`databricks auth token --host " + k_host
                                    + "` returned a token that expired at 2001-02-03T04:05:06Z"
                                    + login));
+  }
+
+  SUBCASE("test says what to run when the login lapsed, and sends nothing")
+  {
+    rig.mode("expired");
+    const auto result = rig.run({"--json", "test", "claude"});
+    CHECK(result.exit_code == 1);
+    const auto route = nlohmann::json::parse(result.out)["routes"][0];
+    CHECK(route["verdict"] == "token_missing");
+    CHECK(route["remedy"] == "`databricks auth token --host " + k_host
+                               + "` returned a token that expired at 2001-02-03T04:05:06Z"
+                               + login);
   }
 
   SUBCASE("the token cache locked by another CLI, then free")
