@@ -320,6 +320,26 @@ back_up_changing_files(const ChangeSet& changes, std::vector<FileReport>& report
   return {};
 }
 
+// Another owner's record of a file this run rewrote, when it matched the bytes before: the
+// file is still as that owner left it plus this run's change, so its record says so now, as
+// that owner's next run would (its first bytes are no longer its to restore). Without this
+// the second of two runs by different owners would still rewrite the manifest.
+void
+follow_co_owners(const PendingFile& pending, Manifest& manifest)
+{
+  if (!pending.after || *pending.after == pending.before) {
+    return;
+  }
+  const std::string before = util::sha256_hex(pending.before);
+  for (auto& other : manifest.files) {
+    if (other.path == pending.record.path && other.owner != pending.record.owner
+        && other.written_sha256 == before) {
+      other.written_sha256 = util::sha256_hex(*pending.after);
+      other.pristine_backup.reset();
+    }
+  }
+}
+
 // The manifest as it will be once every file of `changes` is written.
 void
 record_changes(const ChangeSet& changes, const std::vector<FileReport>& reports,
@@ -331,6 +351,7 @@ record_changes(const ChangeSet& changes, const std::vector<FileReport>& reports,
                                          changes.agents_removed.end(), pending.record.agent)
                                != changes.agents_removed.end();
     const std::string& owner = pending.record.owner;
+    follow_co_owners(pending, manifest);
     if (unconfiguring || !pending.after) {
       manifest.erase(pending.record.agent, pending.record.path, owner);
       continue;
