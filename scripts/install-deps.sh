@@ -8,6 +8,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libyaml-cpp-dev doctest-dev
   libcurl4-openssl-dev libsqlite3-dev libssl-dev libdtl-dev libcpp-httplib-dev
   sqlite3 ca-certificates curl iproute2 util-linux
+  zsh fish # the completion tests check the zsh and fish scripts with the shells themselves
 )
 # The end-to-end tests install the agent CLIs with npm; Node.js from Debian only when the
 # machine has none (a newer one from elsewhere is kept).

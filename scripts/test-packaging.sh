@@ -102,4 +102,8 @@ else
   echo "skipped: the .rpm (no rpmbuild here)"
 fi
 
+# Homebrew is not on this machine; Ruby's own parser checks the formula at least.
+check "homebrew: the formula parses" "Syntax OK" \
+  "$(ruby -c "$(dirname "$0")/../packaging/homebrew/aigw-setup.rb" 2>&1)"
+
 summary packaging || { echo "--- cpack:"; cat "$work/cpack.log"; exit 1; }
