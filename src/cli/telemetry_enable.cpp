@@ -134,6 +134,14 @@ inline_token(const TelemetryEnableOptions& options, const Context& context)
 {
   if (!token_named(options.token) && !context.env("DATABRICKS_TOKEN")) {
     if (auto stored = core::load_credential(context.paths.credentials_file())) {
+      if (core::is_oauth(*stored)) {
+        // An OAuth token lasts an hour: frozen in a file, telemetry would stop within it.
+        throw util::Fatal(util::ErrorKind::usage,
+                          "--secrets inline cannot use the " + stored->auth
+                            + " credential configure kept: its OAuth tokens last one hour; "
+                              "leave --secrets at helper (`aigw-setup token --otel-headers` "
+                              "fetches a fresh one) or give a personal access token");
+      }
       if (auto token = core::current_token(*stored, context.env)) {
         return std::move(*token);
       }

@@ -248,6 +248,21 @@ TEST_CASE("cli token with a databricks-cli credential")
                                    + login));
   }
 
+  SUBCASE("telemetry enable --secrets inline refuses to freeze an OAuth token in a file")
+  {
+    const auto before = read_bytes(rig.home / ".claude/settings.json");
+    const auto result = rig.run({"telemetry", "enable", "claude", "--workspace", k_host,
+                                 "--catalog", "main", "--schema", "otel", "--prefix", "agents",
+                                 "--secrets", "inline"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err == error_line("--secrets inline cannot use the databricks-cli credential "
+                                   "configure kept: its OAuth tokens last one hour; leave "
+                                   "--secrets at helper (`aigw-setup token --otel-headers` "
+                                   "fetches a fresh one) or give a personal access token"));
+    CHECK(read_bytes(rig.home / ".claude/settings.json") == before);
+    CHECK_FALSE(fs::exists(rig.bin / "count"));
+  }
+
   SUBCASE("test says what to run when the login lapsed, and sends nothing")
   {
     rig.mode("expired");
