@@ -68,12 +68,7 @@ files_of(const std::string& agent, const std::vector<core::FileReport>& reports,
 std::string
 shown_path(const Context& context, const std::filesystem::path& path)
 {
-  const std::string home = context.paths.home.string();
-  const std::string text = path.string();
-  if (!home.empty() && text.rfind(home + "/", 0) == 0) {
-    return "~" + text.substr(home.size());
-  }
-  return text;
+  return core::shown_path(context.paths.home, path);
 }
 
 void

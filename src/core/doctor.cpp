@@ -107,12 +107,7 @@ failed(std::string group, std::string id, std::string cause, std::string remedy)
 std::string
 shown(const DoctorInputs& inputs, const std::filesystem::path& path)
 {
-  const std::string home = inputs.paths.home.string();
-  const std::string text = path.string();
-  if (!home.empty() && text.rfind(home + "/", 0) == 0) {
-    return "~" + text.substr(home.size());
-  }
-  return text;
+  return shown_path(inputs.paths.home, path);
 }
 
 std::string

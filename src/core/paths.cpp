@@ -138,4 +138,15 @@ resolve_paths(Platform platform, const fs::path& home, HomeSource source, const 
   return paths;
 }
 
+std::string
+shown_path(const fs::path& home, const fs::path& path)
+{
+  const std::string prefix = home.string();
+  const std::string text = path.string();
+  if (!prefix.empty() && text.rfind(prefix + "/", 0) == 0) {
+    return "~" + text.substr(prefix.size());
+  }
+  return text;
+}
+
 } // namespace aigw::core

@@ -66,4 +66,7 @@ fs::path under_system_root(const fs::path& root, const fs::path& path);
 // The user's home: $HOME (or %USERPROFILE% on Windows); nullopt when unknown.
 std::optional<fs::path> default_home(Platform platform, const EnvLookup& env);
 
+// `path` as people read it: below `home` it starts with "~".
+std::string shown_path(const fs::path& home, const fs::path& path);
+
 } // namespace aigw::core
