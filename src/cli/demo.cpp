@@ -43,6 +43,21 @@ struct DemoOptions
   bool keep = false;
 };
 
+// The demo points every agent at a relay that stops when it ends: in a home someone uses,
+// that would break their setup, so --home must name a new or empty folder.
+void
+refuse_lived_in(const fs::path& home)
+{
+  std::error_code error;
+  if (!fs::exists(home, error) || fs::is_empty(home, error)) {
+    return;
+  }
+  throw util::Fatal(util::ErrorKind::usage,
+                    "--home " + home.string() + " is not empty: demo would point its agents at a "
+                    "relay that stops when the demo ends; give a new or empty folder, or leave "
+                    "--home out for a throwaway one");
+}
+
 // The demo's home: a new folder under the temporary directory, removed at the end unless
 // kept, or the folder --home named, which is never removed.
 class DemoHome
@@ -51,6 +66,7 @@ public:
   DemoHome(const Context& context, bool keep)
   {
     if (context.global.home) {
+      refuse_lived_in(context.paths.home);
       m_path = context.paths.home;
       m_remove = false;
       return;

@@ -182,3 +182,18 @@ TEST_CASE("cli: usage errors exit 2 and say what is wrong")
     CHECK(result.err.find(k_token) == std::string::npos);
   }
 }
+
+TEST_CASE("cli demo leaves a lived-in --home alone")
+{
+  const TempDir home;
+  aigw::test::write_bytes(home / ".claude/settings.json", "{\"model\": \"mine\"}\n");
+  const auto before = snapshot(home.path());
+
+  const auto result = run_cli({"--home", home.path().string(), "demo"});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err == "aigw-setup: error: --home " + home.path().string()
+                        + " is not empty: demo would point its agents at a relay that stops when "
+                          "the demo ends; give a new or empty folder, or leave --home out for a "
+                          "throwaway one\n");
+  CHECK(snapshot(home.path()) == before);
+}
