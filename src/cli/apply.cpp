@@ -489,6 +489,12 @@ run_apply(const ApplyOptions& options, Context& context)
   }
   if (const auto reason = telemetry_skipped(rollout)) {
     report.steps.push_back({"telemetry", "skipped", *reason});
+  } else if (context.global.dry_run && changes_anything(report)) {
+    // Telemetry edits the files configure writes; a dry run has not written them, so its
+    // diffs would be against the old bytes and show the wrong file.
+    report.steps.push_back({"telemetry", "skipped",
+                            "dry run: it edits the files the configure step would write first; "
+                            "apply for real, and a later --dry-run shows it"});
   } else {
     run_step(context, report, "telemetry",
              [&] { enable_rollout_telemetry(rollout, context, report); });

@@ -426,6 +426,16 @@ TEST_CASE("cli apply enables telemetry as `telemetry enable` does, then changes 
   const std::string tables = "tables main.otel.agents_otel_metrics and "
                              "main.otel.agents_otel_logs";
 
+  // A dry run cannot show telemetry's edits on top of files configure has not written yet.
+  const auto preview = apply(home, file, {"--dry-run"});
+  CHECK(preview.exit_code == 0);
+  CHECK(preview.out.find("step telemetry: skipped: dry run: it edits the files the configure "
+                         "step would write first; apply for real, and a later --dry-run shows "
+                         "it\n")
+        != std::string::npos);
+  CHECK(preview.out.find("(telemetry)") == std::string::npos);
+  CHECK_FALSE(fs::exists(home / ".claude"));
+
   auto first = apply(home, file);
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
