@@ -139,7 +139,16 @@ struct Workspace
 {
   std::string url;
   std::optional<Profile> profile;
+  bool is_gateway = false; // a gateway host (https://<id>.ai-gateway.cloud.databricks.com)
 };
+
+// A URL on an AI Gateway host serves the routes itself (the older layout), where a workspace
+// serves them under /ai-gateway: typed where a workspace was asked for, it means --gateway.
+bool
+names_gateway_host(const std::string& url)
+{
+  return util::to_lower(core::url_host(url)).find(".ai-gateway.") != std::string::npos;
+}
 
 Workspace
 ask_workspace(const std::vector<Profile>& profiles, const Prompter& prompter)
@@ -150,8 +159,9 @@ ask_workspace(const std::vector<Profile>& profiles, const Prompter& prompter)
       say("  " + std::to_string(i + 1) + ") " + profiles[i].name + "  " + profiles[i].host);
     }
   }
-  const std::string question = profiles.empty() ? "Databricks workspace URL"
-                                                : "Workspace: a profile's number, or a URL";
+  const std::string question = profiles.empty()
+                                 ? "Databricks workspace URL (or the AI Gateway's URL)"
+                                 : "Workspace: a profile's number, or a URL";
   for (;;) {
     const auto answer = prompter.ask(question, profiles.empty() ? "" : "1");
     if (!answer.empty() && answer.find_first_not_of("0123456789") == std::string::npos) {
@@ -163,6 +173,10 @@ ask_workspace(const std::vector<Profile>& profiles, const Prompter& prompter)
       continue;
     }
     auto checked = checked_workspace(answer);
+    if (checked && names_gateway_host(*checked)) {
+      say("init: " + *checked + " is an AI Gateway host: using it as the gateway (--gateway)");
+      return {*checked, std::nullopt, true};
+    }
     if (checked) {
       return {*checked, std::nullopt};
     }
@@ -281,7 +295,9 @@ gather_answers(const InitOptions& options, Context& context, const Prompter& pro
     return onboarding;
   }
   const auto workspace = choose_workspace(options, context, prompter);
-  if (workspace) {
+  if (workspace && workspace->is_gateway) {
+    onboarding.configure.routes.gateway = workspace->url;
+  } else if (workspace) {
     onboarding.configure.routes.workspace = workspace->url;
   }
   onboarding.configure.profile.reset(); // for a token, the profile gave what it had above

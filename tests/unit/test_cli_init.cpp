@@ -267,6 +267,22 @@ TEST_CASE("init on a terminal: no writes on no, and Ctrl-C leaves the terminal e
     CHECK(session.transcript().find("dapi-typed-token") == std::string::npos);
     CHECK_FALSE(fs::exists(home / ".gemini"));
   }
+  SUBCASE("a gateway host typed for the workspace is taken as the gateway")
+  {
+    const std::string gateway = "https://1234.ai-gateway.cloud.databricks.com";
+    PtySession session(init_args(home, {"claude"}), {}, project_in(home));
+    session.expect("Databricks workspace URL (or the AI Gateway's URL): ");
+    session.type_line(gateway);
+    session.expect("init: " + gateway + " is an AI Gateway host: using it as the gateway "
+                   "(--gateway)\n");
+    session.expect("(typing is hidden): ");
+    session.type_line("dapi-typed-token");
+    const auto diff = session.expect("Write this file? [y/N]: ");
+    CHECK(diff.find("\"ANTHROPIC_BASE_URL\": \"" + gateway + "/anthropic\"") != std::string::npos);
+    session.type_line("n");
+    CHECK(session.wait() == 0);
+    CHECK_FALSE(fs::exists(home / ".claude"));
+  }
   SUBCASE("Ctrl-C at the token question")
   {
     PtySession session(init_args(home, {"claude", "--workspace",
