@@ -215,6 +215,15 @@ take_back_keys(Document& document, PendingFile& pending)
 // backup is the file less this owner's changes alone (plan_file drops that backup once anyone
 // else changed the file in between, and owners never share a key), and a file the tool
 // created goes when nobody else owns keys in it. False: only the keys can be taken back.
+// Whether taking back may remove the file: only one the tool created, and not once someone
+// replaced it with a link (a dotfiles folder, say), whose target would go with it.
+bool
+may_remove(const FileRecord& record)
+{
+  std::error_code error;
+  return record.created && !std::filesystem::is_symlink(record.path, error);
+}
+
 util::Result<bool>
 take_back_whole_file(PendingFile& pending, const Manifest& manifest)
 {
@@ -222,9 +231,12 @@ take_back_whole_file(PendingFile& pending, const Manifest& manifest)
   if (util::sha256_hex(pending.before) != record.written_sha256) {
     return false;
   }
-  if (record.created && manifest.owners_of(record.path) == 1) {
+  if (may_remove(record) && manifest.owners_of(record.path) == 1) {
     pending.after = std::nullopt;
     return true;
+  }
+  if (record.created) {
+    return false;
   }
   if (!record.pristine_backup) {
     return false;
@@ -266,7 +278,7 @@ unplan_file(const FileRecord& record, const Manifest& manifest)
   }
 
   AIGW_TRY(take_back_keys(**document, pending));
-  if (record.created && (*document)->is_empty_container({})) {
+  if (may_remove(record) && (*document)->is_empty_container({})) {
     pending.after = std::nullopt;
   } else {
     pending.after = (*document)->text();

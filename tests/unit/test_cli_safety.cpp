@@ -197,3 +197,24 @@ TEST_CASE("cli demo leaves a lived-in --home alone")
                           "throwaway one\n");
   CHECK(snapshot(home.path()) == before);
 }
+
+TEST_CASE("cli unconfigure keeps a link's target that replaced a file configure created")
+{
+  const TempDir home;
+  const std::vector<std::string> configure{"--home", home.path().string(), "configure",
+                                           "claude", "--gateway", "https://gw.example.com",
+                                           "--token-stdin"};
+  REQUIRE(run_cli(configure, "dapi-linked\n").exit_code == 0);
+  // The user keeps their settings in a dotfiles folder from now on.
+  const auto settings = home / ".claude/settings.json";
+  const auto kept = home / "dotfiles/claude.json";
+  fs::create_directories(kept.parent_path());
+  fs::rename(settings, kept);
+  fs::create_symlink("../dotfiles/claude.json", settings);
+
+  const auto result = run_cli({"--home", home.path().string(), "unconfigure", "claude"});
+  CHECK(result.exit_code == 0);
+  CHECK(fs::is_symlink(settings));
+  REQUIRE(fs::exists(kept));
+  CHECK(aigw::test::read_bytes(kept) == "{}\n");
+}
