@@ -8,6 +8,8 @@
 // effect) prints the commands to run by hand.
 #include "cli/relay_install.hpp"
 
+#include <algorithm>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "util/diff.hpp"
 #include "util/fs.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace aigw::cli {
 
@@ -88,6 +91,25 @@ service_target(const ServiceOptions& options, const Context& context)
   return target;
 }
 
+// A unit file is read line by line: a newline in a path would start a directive of its own.
+void
+refuse_control_characters(const core::RelayService& service)
+{
+  std::vector<std::string> words = service.arguments;
+  words.insert(words.end(), {service.executable, service.log_file.string(),
+                             service.xdg_config_home.value_or("")});
+  for (const auto& word : words) {
+    const bool control = std::any_of(word.begin(), word.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+    });
+    if (control) {
+      throw util::Fatal(util::ErrorKind::usage,
+                        "cannot write a service for a path or argument with a control character "
+                        "(a newline, say) in it: \"" + util::printable(word) + "\"");
+    }
+  }
+}
+
 core::RelayService
 relay_service(const ServiceOptions& options, const ServiceTarget& target,
               const Context& context)
@@ -107,6 +129,7 @@ relay_service(const ServiceOptions& options, const ServiceTarget& target,
   }
   service.xdg_config_home = target.xdg_config_home;
   service.log_file = context.paths.tool_dir / "relay.log";
+  refuse_control_characters(service);
   return service;
 }
 

@@ -46,6 +46,22 @@ to_lower(std::string_view text)
   return lower;
 }
 
+std::string
+printable(std::string_view text)
+{
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string shown;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      shown += std::string("\\x") + k_hex[byte >> 4] + k_hex[byte & 0xf];
+    } else {
+      shown += c;
+    }
+  }
+  return shown;
+}
+
 std::vector<std::size_t>
 column_widths(const std::vector<std::vector<std::string>>& rows)
 {

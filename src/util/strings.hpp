@@ -14,6 +14,9 @@ std::vector<std::string> split(std::string_view text, char separator);
 std::string to_lower(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
+// `text` with each control character shown as \xNN, safe to print on a terminal.
+std::string printable(std::string_view text);
+
 // The widest cell of each column of `rows` but the last, which a table leaves ragged.
 std::vector<std::size_t> column_widths(const std::vector<std::vector<std::string>>& rows);
 

@@ -339,3 +339,15 @@ TEST_CASE("cli relay install: systemd-analyze verify accepts the unit")
     CHECK(checked.exit_code == 0);
   }
 }
+
+TEST_CASE("cli relay install: a newline in a path cannot add a line to the unit")
+{
+  const TempDir dir;
+  const std::string home = (dir / "nl").string() + "\nExecStartPre=/bin/true";
+  const auto result = run_cli({"--home", home, "relay", "install", "--no-start"});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err == "aigw-setup: error: cannot write a service for a path or argument with a "
+                      "control character (a newline, say) in it: \"" + (dir / "nl").string()
+                        + "\\x0aExecStartPre=/bin/true\"\n");
+  CHECK_FALSE(fs::exists(dir / "nl\nExecStartPre=/bin/true"));
+}
