@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/databricks_auth.hpp"
+#include "core/credentials.hpp"
 #include "net/databricks_client.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -133,7 +134,13 @@ M2mTokenSource::parse(const net::HttpResponse& response) const
     return util::fail(ErrorKind::remote,
                       "POST " + net::redact_url(m_url) + ": the answer holds no access_token");
   }
-  AccessToken token{util::Secret(json["access_token"].get<std::string>()), std::nullopt};
+  // It goes into an HTTP header as it is: a newline or a space there is no token at all.
+  auto checked = validate_token(json["access_token"].get<std::string>(),
+                                "POST " + net::redact_url(m_url));
+  if (!checked) {
+    return util::fail(ErrorKind::remote, checked.error().message);
+  }
+  AccessToken token{std::move(*checked), std::nullopt};
   if (json.contains("expires_in") && json["expires_in"].is_number()) {
     const auto seconds = std::chrono::seconds(json["expires_in"].get<long>());
     token.expiry = std::chrono::system_clock::now() + seconds;
@@ -237,10 +244,14 @@ cache_locked(const util::ProcessOutput& output)
 std::string
 last_line(std::string_view text)
 {
+  // The CLI's own words, as short as a reason is: its output goes into our messages and
+  // from there into logs and MDM reports, so not a whole trace, and no terminal escapes.
+  constexpr std::size_t k_longest = 300;
   text = util::trim(text);
   const std::size_t newline = text.rfind('\n');
-  return std::string(util::trim(newline == std::string_view::npos ? text
-                                                                   : text.substr(newline + 1)));
+  const auto line = util::trim(newline == std::string_view::npos ? text : text.substr(newline + 1));
+  return util::printable(line.substr(0, k_longest))
+         + (line.size() > k_longest ? " [cut]" : "");
 }
 
 std::chrono::milliseconds
@@ -297,7 +308,12 @@ CliTokenSource::parse(const std::string& out) const
     }
   }
 
-  AccessToken token{util::Secret(json["access_token"].get<std::string>()), std::nullopt};
+  // It goes into an HTTP header as it is: a newline or a space there is no token at all.
+  auto checked = validate_token(json["access_token"].get<std::string>(), command_text());
+  if (!checked) {
+    return util::fail(ErrorKind::remote, checked.error().message);
+  }
+  AccessToken token{std::move(*checked), std::nullopt};
   if (json.contains("expiry") && json["expiry"].is_string()) {
     const std::string text = json["expiry"].get<std::string>();
     token.expiry = parse_token_expiry(text);
