@@ -79,9 +79,16 @@ spawn_with_pipes(const std::vector<std::string>& argv, const CaptureOptions& opt
   auto args = c_argv(argv);
   auto env_strings = child_environment(options.unset_env);
   auto env = c_argv(env_strings);
-  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), env.data()) != 0) {
+  // Its own process group, so that a timeout stops whatever it started too (a script's
+  // children would otherwise live on, holding the pipes).
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  if (posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), env.data()) != 0) {
     pid = -1;
   }
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_fds[1]);
   out_end = out_fds[0];
@@ -163,7 +170,7 @@ run_capture(const std::vector<std::string>& argv, const CaptureOptions& options)
   }
 
   if (timed_out) {
-    ::kill(pid, SIGKILL);
+    ::kill(-pid, SIGKILL);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
