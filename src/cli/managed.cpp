@@ -32,10 +32,35 @@ private:
   mode_t m_saved;
 };
 
+// Under AIGW_SYSTEM_ROOT (an image being built, a chroot) an absolute link means a path
+// of that system, not of this machine: writing through it would change this machine's file.
+void
+check_inside_root(const Context& context, const std::vector<std::filesystem::path>& files)
+{
+  namespace fs = std::filesystem;
+  const fs::path root = context.paths.system_root;
+  if (root.empty() || root == root.root_path()) {
+    return;
+  }
+  std::error_code error;
+  const auto inside = fs::weakly_canonical(root, error);
+  for (const auto& file : files) {
+    const auto target = fs::weakly_canonical(file, error);
+    const auto relative = target.lexically_relative(inside);
+    if (relative.empty() || *relative.begin() == "..") {
+      throw util::Fatal(util::ErrorKind::usage,
+                        file.string() + " leads to " + target.string()
+                          + ", outside the system root " + root.string()
+                          + " (AIGW_SYSTEM_ROOT): a link there is not followed out of it");
+    }
+  }
+}
+
 // A dry run writes nothing, so it needs no privileges (only to read).
 void
 check_access(const Context& context, const std::vector<std::filesystem::path>& files)
 {
+  check_inside_root(context, files);
   if (!context.global.dry_run) {
     util::throw_on_error(core::check_managed_access(files, core::access_write_check()));
   }

@@ -362,6 +362,24 @@ TEST_CASE("cli configure --managed refuses a token in world-readable files, writ
   }
 }
 
+TEST_CASE("cli configure --managed does not follow a link out of the system root")
+{
+  const Machine machine;
+  const auto outside = machine.dir / "this-machine.toml";
+  aigw::test::write_bytes(outside, "# this machine's own\n");
+  fs::create_directories(machine.paths.codex_system_config.parent_path());
+  fs::create_symlink(outside, machine.paths.codex_system_config);
+
+  const auto result =
+    machine.run({"configure", "--managed", "codex", "--gateway", "https://gw.example.com"});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err == "aigw-setup: error: " + machine.paths.codex_system_config.string()
+                        + " leads to " + outside.string() + ", outside the system root "
+                        + machine.root.string()
+                        + " (AIGW_SYSTEM_ROOT): a link there is not followed out of it\n");
+  CHECK(aigw::test::read_bytes(outside) == "# this machine's own\n");
+}
+
 TEST_CASE("core::check_managed_access names the first path it cannot write")
 {
   const Machine machine;
