@@ -88,8 +88,10 @@ round_trip_checks(Context& context)
   }
   const auto plan = core::plan_round_trips(selection, *state);
   if (!plan) {
-    return {network_problem(core::Level::warn, plan.error().message,
-                            "run aigw-setup configure first, or doctor --no-network")};
+    // test's own wording names its options; doctor has none of them.
+    return {network_problem(core::Level::warn,
+                            "no round trip to make: no agent is configured here",
+                            "run aigw-setup init (or configure) first, or doctor --no-network")};
   }
   const auto http = net::make_curl_client();
   std::vector<core::RouteOutcome> outcomes;

@@ -107,6 +107,7 @@ sources_of(const std::vector<std::string>& agents, bool named,
            const core::RouteSelection& selection, const core::ConfiguredState& state)
 {
   core::CatalogSources sources;
+  std::vector<std::string> skipped;
   for (const auto& agent : agents) {
     auto target = route_target(agent, selection, state);
     if (target && agent != "claude" && !target->workspace) {
@@ -118,7 +119,7 @@ sources_of(const std::vector<std::string>& agents, bool named,
       if (named) {
         throw util::Fatal(target.error());
       }
-      AIGW_WARN("skipped " << target.error().message);
+      skipped.push_back(target.error().message);
       continue;
     }
     sources.agents.push_back(agent);
@@ -131,6 +132,10 @@ sources_of(const std::vector<std::string>& agents, bool named,
   if (sources.agents.empty()) {
     throw util::Fatal(util::ErrorKind::usage,
                       "nothing to list: configure an agent, or give --gateway or --workspace");
+  }
+  // Only when something is listed: otherwise the error above says it for every agent.
+  for (const auto& reason : skipped) {
+    AIGW_WARN("skipped " << reason);
   }
   sources.workspace_token = selection.token ? selection.token : state.kept_token;
   return sources;

@@ -202,7 +202,7 @@ agent_target(RouteKind kind, bool named, const RouteSelection& selection,
   const bool from_state = !url;
   url = url ? url : string_in(summary, "route");
   if (!url) {
-    return util::fail(ErrorKind::usage, agent + ": no route to test: configure it, or give "
+    return util::fail(ErrorKind::usage, agent + ": no route known: configure it, or give "
                                           "--gateway, --workspace or --" + agent + "-url");
   }
   const auto model = model_for(kind, selection, summary);

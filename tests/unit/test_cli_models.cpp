@@ -315,13 +315,7 @@ TEST_CASE("cli models: usage errors")
     const auto result = run_cli({"--home", home, "models"}, "", k_token_env);
     CHECK(result.exit_code == 2);
     CHECK(result.err
-          == "aigw-setup: warning: skipped claude: no route to test: configure it, or give "
-             "--gateway, --workspace or --claude-url\n"
-             "aigw-setup: warning: skipped codex: no route to test: configure it, or give "
-             "--gateway, --workspace or --codex-url\n"
-             "aigw-setup: warning: skipped gemini: no route to test: configure it, or give "
-             "--gateway, --workspace or --gemini-url\n"
-             "aigw-setup: error: nothing to list: configure an agent, or give --gateway or "
+          == "aigw-setup: error: nothing to list: configure an agent, or give --gateway or "
              "--workspace\n");
   }
 

@@ -358,7 +358,7 @@ TEST_CASE("core::plan_round_trips")
       CHECK(failed.error().kind == aigw::util::ErrorKind::usage);
       return failed.error().message;
     };
-    CHECK(fails({"cursor"}) == "cursor: no route to test: configure it, or give --gateway, "
+    CHECK(fails({"cursor"}) == "cursor: no route known: configure it, or give --gateway, "
                                "--workspace or --cursor-url");
     selection.urls.cursor_url = "https://gw.example.com/cursor/v1";
     CHECK(fails({"cursor"}) == "cursor: name the model to test with --cursor-model");
