@@ -170,15 +170,33 @@ gateway_remedy(const RouteTarget& target, const Observation& observation)
   return remedy_for(diagnosis, context);
 }
 
+bool
+is_anthropic_list(const std::string& body)
+{
+  const auto json = Json::parse(body, nullptr, false);
+  return !json.is_discarded() && json.is_object() && json.contains("data")
+         && json["data"].is_array();
+}
+
 void
 ask_gateway(const RouteTarget& target, net::HttpClient& http, ModelCatalog& catalog)
 {
   const net::HttpRequest request = claude_list_request(target);
   auto response = http.send(request);
-  if (response && response->status == 200) {
+  if (response && response->status == 200 && is_anthropic_list(response->body)) {
     for (auto& id : models_in_anthropic_list(response->body)) {
       catalog.models.push_back({std::move(id), {"claude"}, ModelSource::gateway, true});
     }
+    return;
+  }
+  if (response && response->status == 200) {
+    // Something answers there, but not the gateway: an empty list would read as "serves
+    // nothing".
+    catalog.failures.push_back(
+      {{"claude"}, ModelSource::gateway, 200,
+       "GET " + shown_url(request) + ": 200 with a body that is not an Anthropic models list",
+       "that URL is not the gateway's Anthropic route: check --gateway or --workspace "
+       "(aigw-setup test claude says which layout answers)"});
     return;
   }
 

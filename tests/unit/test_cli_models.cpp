@@ -14,6 +14,7 @@
 #include "support/cli_runner.hpp"
 #include "support/fake_gateway.hpp"
 #include "support/fake_workspace.hpp"
+#include "support/net_fakes.hpp"
 #include "support/test_context.hpp"
 
 using aigw::test::FakeEndpoint;
@@ -222,6 +223,20 @@ TEST_CASE("cli models: failures exit 4 with the server's words and a remedy")
                  "at 127.0.0.1:"
                + servers.gateway.url().substr(servers.gateway.url().rfind(':') + 1)
                + ": ask a workspace admin for AI Gateway access for coding agents\n");
+  }
+
+  SUBCASE("a 200 that is not a models list is a failure, not an empty list")
+  {
+    aigw::test::FakeHttpServer not_gateway; // answers every request 200 {"ok":true}
+    const auto result = run_cli({"--home", servers.home, "models", "--agent", "claude",
+                                 "--gateway", not_gateway.url()},
+                                "", k_token_env);
+    CHECK(result.exit_code == 4);
+    CHECK(result.err == "aigw-setup: error: claude models: GET " + not_gateway.url()
+                          + "/anthropic/v1/models: 200 with a body that is not an Anthropic "
+                            "models list; that URL is not the gateway's Anthropic route: check "
+                            "--gateway or --workspace (aigw-setup test claude says which layout "
+                            "answers)\n");
   }
 
   SUBCASE("--json: the failure is in the document")
