@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "net/http.hpp"
 #include "util/strings.hpp"
 
 namespace aigw::core {
@@ -15,8 +16,9 @@ using util::ErrorKind;
 util::Unexpected<util::Error>
 bad_url(std::string_view option, std::string_view url, const std::string& why)
 {
+  // Shown redacted: a URL refused for holding credentials must not print them.
   return util::fail(ErrorKind::usage,
-                    std::string(option) + " \"" + std::string(url) + "\": " + why);
+                    std::string(option) + " \"" + net::redact_url(url) + "\": " + why);
 }
 
 bool

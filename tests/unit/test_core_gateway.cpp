@@ -43,9 +43,9 @@ TEST_CASE("core::normalize_base_url rejects what cannot be a base URL")
     {"http://gw.example.com", "--gateway \"http://gw.example.com\": https is required (http "
                               "only for loopback hosts)"},
     {"ftp://gw.example.com", "--gateway \"ftp://gw.example.com\": scheme must be https"},
-    {"https://u:p@gw.example.com", "--gateway \"https://u:p@gw.example.com\": credentials do "
+    {"https://u:p@gw.example.com", "--gateway \"https://***@gw.example.com\": credentials do "
                                    "not belong in a URL; use --auth"},
-    {"https://gw.example.com/?a=1", "--gateway \"https://gw.example.com/?a=1\": a base URL "
+    {"https://gw.example.com/?a=1", "--gateway \"https://gw.example.com/?a=***\": a base URL "
                                     "takes no query or fragment"},
     {"https:///path", "--gateway \"https:///path\": no valid host name"},
     {"https://gw example.com", "--gateway \"https://gw example.com\": contains a character a "

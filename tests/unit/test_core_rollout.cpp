@@ -303,7 +303,7 @@ TEST_CASE("core::parse_rollout refuses bad URLs and values with the command line
      "rollout.yaml:2:12: workspace \"adb-1.azuredatabricks.net\": not a URL (expected "
      "https://host/...)"},
     {k_head + "agents:\n  codex:\n    url: https://gw.example.com/v1?x=1\n",
-     "rollout.yaml:5:10: agents.codex.url \"https://gw.example.com/v1?x=1\": a base URL takes "
+     "rollout.yaml:5:10: agents.codex.url \"https://gw.example.com/v1?x=***\": a base URL takes "
      "no query or fragment"},
     {k_head + "agents:\n  claude:\n    headers:\n      X-Team: a, b\n",
      "rollout.yaml:6:15: agents.claude.headers.X-Team: a value cannot hold a line break or a "
