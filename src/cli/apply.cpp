@@ -224,7 +224,10 @@ options_from(const core::Rollout& rollout)
   options.routes.gateway = rollout.gateway;
   options.routes.workspace = rollout.workspace;
   options.auth = rollout.auth;
-  if (rollout.auth == "databricks-cli") {
+  options.relay_auth = rollout.relay_auth;
+  // auth.profile goes to configure as --profile does: only with an OAuth credential. With a
+  // token it only names the workspace (fill_from_profile).
+  if (rollout.auth == "databricks-cli" || rollout.relay_auth != "pat") {
     options.profile = rollout.profile;
   }
   if (!rollout.managed) {

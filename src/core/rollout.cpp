@@ -22,6 +22,8 @@ using Keys = std::vector<std::string>;
 const Keys k_top_keys{"version", "workspace", "gateway",   "auth",   "secrets",
                       "agents",  "telemetry", "relay",     "managed"};
 const Keys k_auth_keys{"method", "profile", "token_env", "token_file"};
+const Keys k_relay_keys{"listen", "auth"};
+const Keys k_relay_credentials{"pat", "databricks-cli", "oauth-m2m"};
 
 util::Result<void>
 read_version(const RolloutReader& reader, const RolloutField& root, Rollout& rollout)
@@ -89,7 +91,7 @@ read_auth(const RolloutReader& reader, const RolloutField& auth, Rollout& rollou
 util::Result<void>
 read_relay(const RolloutReader& reader, const RolloutField& map, Rollout& rollout)
 {
-  AIGW_TRY(reader.check_keys(map, {"listen"}));
+  AIGW_TRY(reader.check_keys(map, k_relay_keys));
   if (rollout.auth != "relay") {
     return reader.fail_at_key(map, "goes with auth.method relay (only then do the agents "
                                    "talk to the relay)");
@@ -104,7 +106,31 @@ read_relay(const RolloutReader& reader, const RolloutField& map, Rollout& rollou
     }
     rollout.relay_listen = net::to_string(*address);
   }
+  if (auto auth = reader.find(map, "auth")) {
+    auto method = reader.one_of(*auth, k_relay_credentials);
+    AIGW_TRY(method);
+    rollout.relay_auth = *method;
+  }
   return {};
+}
+
+// With relay.auth databricks-cli or oauth-m2m the relay mints its own tokens, so a token
+// given for it would be kept and never used: refused, as with auth.method databricks-cli.
+util::Result<void>
+check_relay_credential(const RolloutReader& reader, const RolloutField& root,
+                       const Rollout& rollout)
+{
+  if (rollout.relay_auth == "pat" || (!rollout.token_env && !rollout.token_file)) {
+    return {};
+  }
+  const auto auth = reader.find(root, "auth");
+  const std::string mints = rollout.relay_auth == "databricks-cli"
+                              ? "the relay has the databricks CLI mint one when it is needed"
+                              : "the relay mints one from the service principal's client_id "
+                                "and client_secret";
+  return reader.fail(*reader.find(*auth, rollout.token_env ? "token_env" : "token_file"),
+                     "goes with relay.auth pat; with relay.auth " + rollout.relay_auth
+                       + " no token is kept (" + mints + ")");
 }
 
 // `managed: true` writes files that every user reads: no token goes into them, and no
@@ -222,6 +248,7 @@ parse_rollout(std::string_view text, const std::filesystem::path& file, const En
   AIGW_TRY(read_agents(reader, root, rollout));
   AIGW_TRY(read_section(reader, root, "telemetry", rollout, read_telemetry));
   AIGW_TRY(read_section(reader, root, "relay", rollout, read_relay));
+  AIGW_TRY(check_relay_credential(reader, root, rollout));
   AIGW_TRY(fill_from_environment(reader, env, rollout));
   return rollout;
 }

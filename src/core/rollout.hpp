@@ -64,6 +64,7 @@ struct Rollout
   std::vector<RolloutAgent> agents; // in the order of k_agents, whatever the file's order
   std::optional<RolloutTelemetry> telemetry;
   std::optional<std::string> relay_listen;
+  std::string relay_auth = "pat"; // the relay's own credential: pat, databricks-cli, oauth-m2m
 
   // Where the values the file did not give came from: "workspace from $DATABRICKS_HOST".
   std::vector<std::string> from_environment;

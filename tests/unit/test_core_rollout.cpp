@@ -3,58 +3,18 @@
 // its exact FILE:LINE:COLUMN message (lines and columns counted from 1).
 #include <doctest/doctest.h>
 
-#include <map>
-
 #include "core/rollout.hpp"
+#include "support/rollout_parse.hpp"
 #include "support/test_context.hpp"
 
 namespace {
 
-using aigw::core::parse_rollout;
 using aigw::core::Rollout;
-using Vars = std::map<std::string, std::string>;
-
-aigw::core::EnvLookup
-env_of(const Vars& vars)
-{
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    const auto found = vars.find(name);
-    if (found == vars.end() || found->second.empty()) {
-      return std::nullopt;
-    }
-    return found->second;
-  };
-}
-
-Rollout
-parsed(const std::string& yaml, const Vars& vars = {})
-{
-  auto rollout = parse_rollout(yaml, "rollout.yaml", env_of(vars));
-  INFO((rollout ? std::string() : rollout.error().message));
-  REQUIRE(rollout);
-  return *rollout;
-}
-
-std::string
-error_of(const std::string& yaml, const Vars& vars = {})
-{
-  auto rollout = parse_rollout(yaml, "rollout.yaml", env_of(vars));
-  REQUIRE_FALSE(rollout);
-  CHECK(rollout.error().kind == aigw::util::ErrorKind::usage);
-  return rollout.error().message;
-}
-
-// Rollout texts and the exact error each gives.
-using Cases = std::vector<std::pair<std::string, std::string>>;
-
-void
-check_errors(const Cases& cases, const Vars& vars = {})
-{
-  for (const auto& [yaml, message] : cases) {
-    CAPTURE(yaml);
-    CHECK(error_of(yaml, vars) == message);
-  }
-}
+using aigw::test::rollout_parse::check_errors;
+using aigw::test::rollout_parse::env_of;
+using aigw::test::rollout_parse::error_of;
+using aigw::test::rollout_parse::parsed;
+using Vars = aigw::test::rollout_parse::Vars;
 
 // A valid file's first lines; tests append their own section from line 3 on.
 const std::string k_head = "version: 1\ngateway: https://gw.example.com\n";
@@ -213,7 +173,7 @@ TEST_CASE("core::parse_rollout refuses unknown keys, with the closest known one"
     {k_head + "agents: {claude: }\ntelemetry: {catalogue: main}\n",
      "rollout.yaml:4:13: telemetry.catalogue: unknown key; did you mean \"catalog\"?"},
     {k_head + "agents: {claude: }\nrelay: {port: 1}\n",
-     "rollout.yaml:4:9: relay.port: unknown key (known here: listen)"},
+     "rollout.yaml:4:9: relay.port: unknown key (known here: listen, auth)"},
     {k_head + "agents: {claude: }\nagents: {codex: }\n",
      "rollout.yaml:4:1: agents: given twice; keep one"},
     {k_head + "agents: {claude: }\n<<: {secrets: inline}\n",
