@@ -178,12 +178,6 @@ read_short_body(UpstreamStream& stream, const std::string& method)
   }
 }
 
-bool
-says_invalid_token(std::string_view body)
-{
-  return util::to_lower(body).find("invalid token") != std::string::npos;
-}
-
 // Whether the upstream refused the token: 401, or 400 with "Invalid Token" in its body.
 bool
 refused_token(int status, const ReadAnswer& answer)
