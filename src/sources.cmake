@@ -94,6 +94,9 @@ set(AIGW_SOURCES
   src/cli/relay_install.cpp
   src/net/headers.cpp
   src/net/databricks_client.cpp
+  src/net/otlp_json.cpp
+  src/net/otlp_json_values.cpp
+  src/net/otlp_export.cpp
   src/net/wire_routes.cpp
   src/net/offline_replies.cpp
   src/net/offline_anthropic.cpp

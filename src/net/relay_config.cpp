@@ -295,6 +295,21 @@ same_key(std::string_view presented, const util::Secret& key)
   return !key.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::optional<util::Secret>
+fresh_token(CredentialSource& source, const util::Secret& refused)
+{
+  if (!source.renewable()) {
+    return std::nullopt;
+  }
+  source.forget(refused);
+  auto fresh = source.bearer();
+  if (!fresh) {
+    AIGW_WARN("no fresh token after a refused one: " << util::redact(fresh.error().message));
+    return std::nullopt;
+  }
+  return std::move(*fresh);
+}
+
 StoredCredentialSource::StoredCredentialSource(std::filesystem::path file, core::EnvLookup env,
                                                std::shared_ptr<HttpClient> http)
   : m_file(std::move(file)), m_env(std::move(env)), m_http(std::move(http))

@@ -108,6 +108,11 @@ public:
   virtual void forget(const util::Secret& refused) { static_cast<void>(refused); }
 };
 
+// A fresh token from `source` in place of `refused`, which an upstream did not take; nullopt
+// when the source cannot give another (a PAT) or fails to (said in a warning). The OTel
+// forwarding and the spool's flush use it; the model routes have their own retry.
+std::optional<util::Secret> fresh_token(CredentialSource& source, const util::Secret& refused);
+
 // The credential `configure` keeps in the tool's credential file, read again on every call
 // so that a new one is picked up. A PAT (or the name of the variable holding it) is used as
 // it is; an OAuth credential (databricks-cli or oauth-m2m) through a core::TokenCache, which
