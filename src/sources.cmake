@@ -108,10 +108,12 @@ set(AIGW_SOURCES
   src/net/spool_files.cpp
   src/net/spool_flush.cpp
   src/net/curl_client.cpp
+  src/net/curl_request.cpp
+  src/net/curl_transfer.cpp
+  src/net/http_transfer.cpp
   src/net/relay_config.cpp
   src/net/relay_server.cpp
   src/net/relay_checks.cpp
-  src/net/relay_stream.cpp
   src/net/relay_forward.cpp
   src/net/relay_telemetry.cpp
   src/net/relay_connection.cpp
