@@ -125,6 +125,8 @@ public:
   bool wait_for_request();
   // The head is read: from now on each read waits the read timeout.
   void end_head() { m_in_head = false; }
+  // The request head as it came: request line, header lines, blank line.
+  std::string_view head_text() const { return m_head_text; }
   HeadCut cut() const { return m_cut; }
   bool over_limit() const { return m_over_limit; }
   void close_after_reply() { m_close = true; }
@@ -154,6 +156,7 @@ private:
   std::size_t m_end = 0;
   bool m_in_head = false;
   std::size_t m_head_bytes = 0;
+  std::string m_head_text;
   Clock::time_point m_head_deadline;
   HeadCut m_cut = HeadCut::none;
   bool m_close = false;
@@ -212,6 +215,7 @@ ConnectionStream::wait_for_request()
   }
   m_in_head = true;
   m_head_bytes = 0;
+  m_head_text.clear();
   m_head_deadline = Clock::now() + m_times.header;
   return true;
 }
@@ -253,6 +257,7 @@ ConnectionStream::read(char* ptr, size_t size)
       m_cut = HeadCut::too_large;
       return -1;
     }
+    m_head_text.append(m_buffer.data() + m_begin, count);
   }
   std::memcpy(ptr, m_buffer.data() + m_begin, count);
   m_begin += count;
@@ -388,6 +393,15 @@ RelayHttpServer::serve(ConnectionStream& stream)
       return;
     }
   }
+}
+
+std::optional<std::string_view>
+request_head()
+{
+  if (!t_connection) {
+    return std::nullopt;
+  }
+  return t_connection->head_text();
 }
 
 HeadCut

@@ -69,6 +69,11 @@ enum class HeadCut {
 };
 HeadCut head_cut();
 
+// The head of the request the calling server thread reads, as the agent sent it; none off
+// a server thread. cpp-httplib 0.11 percent-decodes header values and sorts the headers by
+// name, so the relay takes what it passes on from here.
+std::optional<std::string_view> request_head();
+
 // Whether the calling server thread's connection came over the connection limit.
 bool connection_over_limit();
 
