@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 
 #include "core/credentials.hpp"
 #include "util/fs.hpp"
@@ -316,10 +317,42 @@ StoredCredentialSource::StoredCredentialSource(std::filesystem::path file, core:
 {
 }
 
+namespace {
+
+// What changes whenever the file is replaced or written: inode, size, modification time.
+// Empty when the file cannot be looked at; then it is read every time, and says why not.
+std::string
+file_stamp(const std::filesystem::path& file)
+{
+  struct stat status{};
+  if (::stat(file.c_str(), &status) != 0) {
+    return {};
+  }
+  return std::to_string(status.st_ino) + ":" + std::to_string(status.st_size) + ":"
+         + std::to_string(status.st_mtim.tv_sec) + "." + std::to_string(status.st_mtim.tv_nsec);
+}
+
+} // namespace
+
+util::Result<core::StoredCredential>
+StoredCredentialSource::credential()
+{
+  std::string stamp = file_stamp(m_file);
+  const std::lock_guard lock(m_mutex);
+  if (!stamp.empty() && stamp == m_file_stamp && m_loaded) {
+    return *m_loaded;
+  }
+  auto loaded = core::load_credential(m_file);
+  AIGW_TRY(loaded);
+  m_file_stamp = std::move(stamp);
+  m_loaded = *loaded;
+  return loaded;
+}
+
 util::Result<util::Secret>
 StoredCredentialSource::bearer()
 {
-  auto credential = core::load_credential(m_file);
+  auto credential = this->credential();
   AIGW_TRY(credential);
   m_renewable = core::is_oauth(*credential);
   if (!m_renewable) {

@@ -129,6 +129,7 @@ public:
   void forget(const util::Secret& refused) override;
 
 private:
+  util::Result<core::StoredCredential> credential();
   util::Result<std::shared_ptr<core::TokenCache>> cache_for(
     const core::StoredCredential& credential);
   std::shared_ptr<core::TokenCache> current_cache();
@@ -139,6 +140,10 @@ private:
   std::atomic<bool> m_renewable{false};
 
   std::mutex m_mutex;
+  // The credential file as last read, and the stat stamp it had then: a request re-reads
+  // it only when it changed (configure rotated the token), not on every request.
+  std::string m_file_stamp;
+  std::optional<core::StoredCredential> m_loaded;
   std::string m_cached_for; // the credential file text the cache was made for
   std::shared_ptr<core::TokenCache> m_cache;
 };
