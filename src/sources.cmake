@@ -70,6 +70,8 @@ set(AIGW_SOURCES
   src/cli/configure.cpp
   src/cli/configure_request.cpp
   src/cli/apply.cpp
+  src/cli/apply_options.cpp
+  src/cli/apply_report.cpp
   src/cli/unconfigure.cpp
   src/cli/managed.cpp
   src/cli/status.cpp
@@ -94,9 +96,6 @@ set(AIGW_SOURCES
   src/cli/relay_install.cpp
   src/net/headers.cpp
   src/net/databricks_client.cpp
-  src/net/otlp_json.cpp
-  src/net/otlp_json_values.cpp
-  src/net/otlp_export.cpp
   src/net/wire_routes.cpp
   src/net/offline_replies.cpp
   src/net/offline_anthropic.cpp
@@ -108,12 +107,10 @@ set(AIGW_SOURCES
   src/net/spool_files.cpp
   src/net/spool_flush.cpp
   src/net/curl_client.cpp
-  src/net/curl_request.cpp
-  src/net/curl_transfer.cpp
-  src/net/http_transfer.cpp
   src/net/relay_config.cpp
   src/net/relay_server.cpp
   src/net/relay_checks.cpp
+  src/net/relay_stream.cpp
   src/net/relay_forward.cpp
   src/net/relay_telemetry.cpp
   src/net/relay_connection.cpp

@@ -238,13 +238,10 @@ run_flush(const RelayCommandOptions& options, Context& context)
 
   net::FlushOutcome outcome;
   if (!spool.entries().empty()) {
-    net::StoredCredentialSource credentials(context.paths.credentials_file(), context.env);
-    const auto bearer = util::value_or_throw(credentials.bearer());
+    const auto bearer = util::value_or_throw(
+      net::StoredCredentialSource(context.paths.credentials_file(), context.env).bearer());
     const auto client = net::make_curl_client();
-    outcome = net::flush_spool(spool, *client, workspace, bearer,
-                               [&credentials](const util::Secret& refused) {
-                                 return net::fresh_token(credentials, refused);
-                               });
+    outcome = net::flush_spool(spool, *client, workspace, bearer);
   }
   context.out.line("delivered " + std::to_string(outcome.delivered) + " OTel exports from "
                    + dir.string() + "; " + std::to_string(outcome.remaining) + " left");

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The fake workspace as a process, for the end-to-end script: it accepts the token in the
 // file given as the first argument, prints its URL on stdout, and on SIGTERM writes every
-// OTLP export it received (signal, table header, content type, body size, and the data
-// points, log records or spans its protobuf held) as JSON lines
+// OTLP export it received (signal, table header, content type, body size) as JSON lines
 // to the file given as the second argument.
 #include <csignal>
 #include <fstream>
@@ -39,8 +38,7 @@ main(int argc, char** argv)
     out << nlohmann::json{{"signal", otlp.signal},
                           {"table", otlp.table},
                           {"content_type", otlp.content_type},
-                          {"bytes", otlp.body.size()},
-                          {"items", otlp.items}}
+                          {"bytes", otlp.body.size()}}
                .dump()
         << "\n";
   }

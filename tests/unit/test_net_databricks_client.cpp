@@ -46,9 +46,10 @@ public:
     m_answers.pop_front();
     return next;
   }
-  std::unique_ptr<aigw::net::HttpTransfer> open(HttpRequest request) override
+  Answer stream(const HttpRequest& request, const aigw::net::HeadCallback&,
+                const aigw::net::ChunkCallback&) override
   {
-    return aigw::net::finished_transfer(send(request));
+    return send(request);
   }
 
   std::vector<HttpRequest> requests;

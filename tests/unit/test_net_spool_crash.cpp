@@ -156,9 +156,11 @@ public:
     return HttpResponse{result->status, {}, result->body};
   }
 
-  std::unique_ptr<aigw::net::HttpTransfer> open(HttpRequest request) override
+  Reply stream(const HttpRequest& request,
+               const aigw::net::HeadCallback&,
+               const aigw::net::ChunkCallback&) override
   {
-    return aigw::net::finished_transfer(send(request));
+    return send(request);
   }
 
 private:

@@ -49,9 +49,11 @@ public:
     return reply;
   }
 
-  std::unique_ptr<aigw::net::HttpTransfer> open(HttpRequest request) override
+  Reply stream(const HttpRequest& request,
+               const aigw::net::HeadCallback&,
+               const aigw::net::ChunkCallback&) override
   {
-    return aigw::net::finished_transfer(send(request));
+    return send(request);
   }
 };
 
