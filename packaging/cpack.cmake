@@ -22,13 +22,15 @@ if(AIGW_RPMBUILD)
 endif()
 
 # The Debian package names the shared libraries the binary links, as dpkg-shlibdeps finds
-# them, so apt pulls in libcurl, libsqlite3, libyaml-cpp, cpp-httplib and OpenSSL.
+# them, so apt pulls in libcurl, libsqlite3, libyaml-cpp, cpp-httplib, OpenSSL and
+# libprotobuf (libprotobuf32 on Debian 12; scripts/test-packaging.sh checks each one).
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 
-# The RPM asks for the same libraries by soname, as rpmbuild's own dependency scan finds
-# them (AutoReqProv), so it installs on any distribution that has them under any name.
+# The RPM asks for the same libraries by soname (libprotobuf.so.32 among them), as
+# rpmbuild's own dependency scan finds them (AutoReqProv), so it installs on any
+# distribution that has them under any name.
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_LICENSE MIT)
 set(CPACK_RPM_PACKAGE_GROUP "Development/Tools")

@@ -96,6 +96,9 @@ set(AIGW_SOURCES
   src/cli/relay_install.cpp
   src/net/headers.cpp
   src/net/databricks_client.cpp
+  src/net/otlp_json.cpp
+  src/net/otlp_json_values.cpp
+  src/net/otlp_export.cpp
   src/net/wire_routes.cpp
   src/net/offline_replies.cpp
   src/net/offline_anthropic.cpp
@@ -107,10 +110,12 @@ set(AIGW_SOURCES
   src/net/spool_files.cpp
   src/net/spool_flush.cpp
   src/net/curl_client.cpp
+  src/net/curl_request.cpp
+  src/net/curl_transfer.cpp
+  src/net/http_transfer.cpp
   src/net/relay_config.cpp
   src/net/relay_server.cpp
   src/net/relay_checks.cpp
-  src/net/relay_stream.cpp
   src/net/relay_forward.cpp
   src/net/relay_telemetry.cpp
   src/net/relay_connection.cpp

@@ -19,6 +19,7 @@ class AigwSetup < Formula
   depends_on "pkg-config" => :build
   depends_on "tomlplusplus" => :build
   depends_on "openssl@3"
+  depends_on "protobuf" # libprotobuf at run time, protoc at build time
   depends_on "yaml-cpp"
 
   uses_from_macos "curl"

@@ -238,10 +238,13 @@ run_flush(const RelayCommandOptions& options, Context& context)
 
   net::FlushOutcome outcome;
   if (!spool.entries().empty()) {
-    const auto bearer = util::value_or_throw(
-      net::StoredCredentialSource(context.paths.credentials_file(), context.env).bearer());
+    net::StoredCredentialSource credentials(context.paths.credentials_file(), context.env);
+    const auto bearer = util::value_or_throw(credentials.bearer());
     const auto client = net::make_curl_client();
-    outcome = net::flush_spool(spool, *client, workspace, bearer);
+    outcome = net::flush_spool(spool, *client, workspace, bearer,
+                               [&credentials](const util::Secret& refused) {
+                                 return net::fresh_token(credentials, refused);
+                               });
   }
   context.out.line("delivered " + std::to_string(outcome.delivered) + " OTel exports from "
                    + dir.string() + "; " + std::to_string(outcome.remaining) + " left");

@@ -13,6 +13,7 @@
 #include "core/doctor_support.hpp"
 #include "core/gateway.hpp"
 #include "util/fs.hpp"
+#include "util/strings.hpp"
 
 namespace aigw::core {
 
@@ -96,40 +97,6 @@ credential_check(const DoctorInputs& inputs)
 
 // ---------------------------------------------------------------------------- expiry
 
-std::optional<std::string>
-base64url_decode(std::string_view text)
-{
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (const char c : text) {
-    int value = -1;
-    if (c >= 'A' && c <= 'Z') {
-      value = c - 'A';
-    } else if (c >= 'a' && c <= 'z') {
-      value = c - 'a' + 26;
-    } else if (c >= '0' && c <= '9') {
-      value = c - '0' + 52;
-    } else if (c == '-' || c == '+') {
-      value = 62;
-    } else if (c == '_' || c == '/') {
-      value = 63;
-    } else if (c == '=') {
-      break;
-    }
-    if (value < 0) {
-      return std::nullopt;
-    }
-    buffer = (buffer << 6) | static_cast<unsigned>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
 // The `exp` claim of a JWT; nullopt for anything else (a personal access token).
 std::optional<SystemTime>
 jwt_expiry(const std::string& token)
@@ -139,8 +106,8 @@ jwt_expiry(const std::string& token)
   if (first == std::string::npos || second == std::string::npos) {
     return std::nullopt;
   }
-  const auto payload = base64url_decode(std::string_view(token).substr(first + 1,
-                                                                       second - first - 1));
+  const auto payload =
+    util::base64_decode(std::string_view(token).substr(first + 1, second - first - 1));
   const auto claims = config::Json::parse(payload.value_or(""), nullptr, false);
   if (claims.is_discarded() || !claims.is_object() || !claims.contains("exp")
       || !claims["exp"].is_number()) {

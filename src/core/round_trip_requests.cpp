@@ -8,8 +8,9 @@
 //   cursor  POST <route>/chat/completions, a streamed chat completions body;
 //   otel    POST <workspace>/api/2.0/otel/v1/{metrics,logs}, application/x-protobuf with
 //           X-Databricks-UC-Table-Name, one data point or log record named aigw_setup.test.
-// The OTLP bodies are encoded here by hand: two small fixed messages do not justify a
-// protobuf dependency. Field numbers are those of opentelemetry-proto v1.
+// The OTLP bodies are encoded here by hand: two small fixed messages, written before the
+// relay's generated OTLP classes (src/net/otlp/) came; the fake workspace decodes them with
+// those classes, which checks this encoding. Field numbers are those of opentelemetry-proto v1.
 #include "core/round_trip.hpp"
 
 #include <algorithm>

@@ -186,8 +186,11 @@ plan_gemini(const TelemetryRequest& request, const Paths& paths)
   plan.files.push_back(std::move(settings));
   plan.files.push_back(std::move(env));
   plan.files.push_back(std::move(relay));
-  plan.warnings.push_back("Gemini CLI exports OTLP as JSON, and spans to /v1/traces as well; "
-                          "the workspace is documented for protobuf metrics and logs only");
+  // The relay turns Gemini CLI's OTLP/JSON into protobuf; its spans have no table here.
+  plan.warnings.push_back("Gemini CLI sends spans too; the relay does not keep them, and Gemini "
+                          "CLI prints \"Received Partial Success response\" for them, unless "
+                          "relay.json names a traces table (\"tables\": {\"traces\": "
+                          "\"<catalog>.<schema>.<prefix>_otel_spans\"})");
   return plan;
 }
 

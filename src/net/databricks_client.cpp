@@ -203,6 +203,18 @@ failure(const HttpRequest& request, const HttpResponse& response, int attempt)
 
 } // namespace
 
+bool
+says_invalid_token(std::string_view body)
+{
+  return util::to_lower(body).find("invalid token") != std::string::npos;
+}
+
+bool
+refuses_token(int status, std::string_view body)
+{
+  return status == 401 || (status == 400 && says_invalid_token(body));
+}
+
 std::string
 describe_error_body(int status, std::string_view body, std::string* error_code)
 {

@@ -50,6 +50,15 @@ using BearerProvider = std::function<util::Result<util::Secret>()>;
 // the first line of plain text. `error_code` receives the code when there is one.
 std::string describe_error_body(int status, std::string_view body, std::string* error_code);
 
+// Whether `body` says "Invalid Token" (in any case): the AI Gateway answers a token it does
+// not take with 400 and these words rather than 401 (shared/docs/databricks.md).
+bool says_invalid_token(std::string_view body);
+
+// Whether an answer with `status` and the whole of its `body` refuses the bearer token: 401,
+// or 400 "Invalid Token". The relay's model routes, its OTel forwarding and the spool's
+// flush decide by this before they fetch a fresh token and try once more.
+bool refuses_token(int status, std::string_view body);
+
 // The wait a Retry-After header asks for: delta-seconds or an HTTP date (relative to `now`).
 std::optional<std::chrono::milliseconds> parse_retry_after(
   std::string_view value, std::chrono::system_clock::time_point now);

@@ -76,6 +76,36 @@ using HeadCallback = std::function<bool(int status, const Headers& headers)>;
 // Called with each piece of the body as it arrives; return false to stop.
 using ChunkCallback = std::function<bool(std::string_view chunk)>;
 
+// A response read by the thread that asks for it: the transfer moves only while that
+// thread waits in wait_head() or next(), so a caller streaming many replies at once needs
+// no thread per reply. One thread opens, reads and destroys a transfer; cancel() alone may
+// come from any thread.
+class HttpTransfer
+{
+public:
+  enum class Next { data, end, failed };
+  // Asked about every 100 ms while a call waits: true to give up (the reader went away).
+  using GiveUp = std::function<bool()>;
+
+  virtual ~HttpTransfer() = default;
+
+  // Wait for the head; false when the transfer failed, or was cancelled or given up, first.
+  virtual bool wait_head(const GiveUp& give_up) = 0;
+  // The head, once wait_head() returned true; it does not change after that.
+  virtual int status() const = 0;
+  virtual const Headers& headers() const = 0;
+  // The next piece of the body into `piece`, or why there is none.
+  virtual Next next(std::string& piece, const GiveUp& give_up) = 0;
+  // Why the transfer failed, once a call said it did.
+  virtual std::optional<HttpError> error() const = 0;
+  // Stop the transfer; a reader waiting in another thread returns within moments.
+  virtual void cancel() = 0;
+};
+
+// A transfer that is already over: `result` with its whole body, or its failure. For
+// clients that have the answer at hand (tests, replays).
+std::unique_ptr<HttpTransfer> finished_transfer(util::Expected<HttpResponse, HttpError> result);
+
 class HttpClient
 {
 public:
@@ -84,11 +114,14 @@ public:
   // Send `request` and buffer the whole response.
   virtual util::Expected<HttpResponse, HttpError> send(const HttpRequest& request) = 0;
 
+  // Send `request`; its response is read piece by piece from the transfer. Never null.
+  virtual std::unique_ptr<HttpTransfer> open(HttpRequest request) = 0;
+
   // Send `request` and hand the response to the callbacks as it arrives (server-sent
   // events pass through this way). The returned response has an empty body.
-  virtual util::Expected<HttpResponse, HttpError> stream(const HttpRequest& request,
-                                                         const HeadCallback& on_head,
-                                                         const ChunkCallback& on_chunk) = 0;
+  util::Expected<HttpResponse, HttpError> stream(const HttpRequest& request,
+                                                 const HeadCallback& on_head,
+                                                 const ChunkCallback& on_chunk);
 };
 
 // The libcurl client: TLS verification on, proxy variables honoured, no redirects

@@ -153,6 +153,31 @@ presented_keys(const Headers& headers)
   return keys;
 }
 
+// The header lines of a request head in their order, values as sent: no percent-decoding.
+// The library already parsed the same head and refused what it could not read.
+Headers
+headers_as_sent(std::string_view head)
+{
+  Headers headers;
+  const auto first_end = head.find('\n');
+  std::string_view rest = first_end == std::string_view::npos ? "" : head.substr(first_end + 1);
+  while (!rest.empty()) {
+    const auto end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? "" : rest.substr(end + 1);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    const auto colon = line.find(':');
+    if (line.empty() || colon == std::string_view::npos) {
+      break;
+    }
+    headers.add(std::string(util::trim(line.substr(0, colon))),
+                std::string(util::trim(line.substr(colon + 1))));
+  }
+  return headers;
+}
+
 } // namespace
 
 std::string_view
@@ -171,11 +196,15 @@ inbound_of(const httplib::Request& req)
   if (const auto query = req.target.find('?'); query != std::string::npos) {
     inbound.query = req.target.substr(query + 1);
   }
-  for (const auto& [name, value] : req.headers) {
-    const bool library = std::any_of(k_library_headers.begin(), k_library_headers.end(),
-                                     [&](std::string_view own) { return name == own; });
-    if (!library) {
-      inbound.headers.add(name, value);
+  if (const auto head = request_head(); head && !head->empty()) {
+    inbound.headers = headers_as_sent(*head);
+  } else {
+    for (const auto& [name, value] : req.headers) {
+      const bool library = std::any_of(k_library_headers.begin(), k_library_headers.end(),
+                                       [&](std::string_view own) { return name == own; });
+      if (!library) {
+        inbound.headers.add(name, value);
+      }
     }
   }
   inbound.body = req.body;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 
 #include "core/credentials.hpp"
 #include "util/fs.hpp"
@@ -295,16 +296,63 @@ same_key(std::string_view presented, const util::Secret& key)
   return !key.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::optional<util::Secret>
+fresh_token(CredentialSource& source, const util::Secret& refused)
+{
+  if (!source.renewable()) {
+    return std::nullopt;
+  }
+  source.forget(refused);
+  auto fresh = source.bearer();
+  if (!fresh) {
+    AIGW_WARN("no fresh token after a refused one: " << util::redact(fresh.error().message));
+    return std::nullopt;
+  }
+  return std::move(*fresh);
+}
+
 StoredCredentialSource::StoredCredentialSource(std::filesystem::path file, core::EnvLookup env,
                                                std::shared_ptr<HttpClient> http)
   : m_file(std::move(file)), m_env(std::move(env)), m_http(std::move(http))
 {
 }
 
+namespace {
+
+// What changes whenever the file is replaced or written: inode, size, modification time.
+// Empty when the file cannot be looked at; then it is read every time, and says why not.
+std::string
+file_stamp(const std::filesystem::path& file)
+{
+  struct stat status{};
+  if (::stat(file.c_str(), &status) != 0) {
+    return {};
+  }
+  return std::to_string(status.st_ino) + ":" + std::to_string(status.st_size) + ":"
+         + std::to_string(status.st_mtim.tv_sec) + "." + std::to_string(status.st_mtim.tv_nsec);
+}
+
+} // namespace
+
+util::Result<core::StoredCredential>
+StoredCredentialSource::credential()
+{
+  std::string stamp = file_stamp(m_file);
+  const std::lock_guard lock(m_mutex);
+  if (!stamp.empty() && stamp == m_file_stamp && m_loaded) {
+    return *m_loaded;
+  }
+  auto loaded = core::load_credential(m_file);
+  AIGW_TRY(loaded);
+  m_file_stamp = std::move(stamp);
+  m_loaded = *loaded;
+  return loaded;
+}
+
 util::Result<util::Secret>
 StoredCredentialSource::bearer()
 {
-  auto credential = core::load_credential(m_file);
+  auto credential = this->credential();
   AIGW_TRY(credential);
   m_renewable = core::is_oauth(*credential);
   if (!m_renewable) {

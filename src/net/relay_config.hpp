@@ -108,6 +108,11 @@ public:
   virtual void forget(const util::Secret& refused) { static_cast<void>(refused); }
 };
 
+// A fresh token from `source` in place of `refused`, which an upstream did not take; nullopt
+// when the source cannot give another (a PAT) or fails to (said in a warning). The OTel
+// forwarding and the spool's flush use it; the model routes have their own retry.
+std::optional<util::Secret> fresh_token(CredentialSource& source, const util::Secret& refused);
+
 // The credential `configure` keeps in the tool's credential file, read again on every call
 // so that a new one is picked up. A PAT (or the name of the variable holding it) is used as
 // it is; an OAuth credential (databricks-cli or oauth-m2m) through a core::TokenCache, which
@@ -124,6 +129,7 @@ public:
   void forget(const util::Secret& refused) override;
 
 private:
+  util::Result<core::StoredCredential> credential();
   util::Result<std::shared_ptr<core::TokenCache>> cache_for(
     const core::StoredCredential& credential);
   std::shared_ptr<core::TokenCache> current_cache();
@@ -134,6 +140,10 @@ private:
   std::atomic<bool> m_renewable{false};
 
   std::mutex m_mutex;
+  // The credential file as last read, and the stat stamp it had then: a request re-reads
+  // it only when it changed (configure rotated the token), not on every request.
+  std::string m_file_stamp;
+  std::optional<core::StoredCredential> m_loaded;
   std::string m_cached_for; // the credential file text the cache was made for
   std::shared_ptr<core::TokenCache> m_cache;
 };

@@ -91,6 +91,28 @@ peer_closed(socket_t sock)
   return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
+// recv and send that never block (the socket stays blocking for the library's own
+// calls) and retry an interrupted call.
+ssize_t
+receive_now(socket_t sock, char* buffer, std::size_t size)
+{
+  ssize_t got = 0;
+  do {
+    got = ::recv(sock, buffer, size, MSG_DONTWAIT);
+  } while (got < 0 && errno == EINTR);
+  return got;
+}
+
+ssize_t
+send_now(socket_t sock, const char* data, std::size_t size)
+{
+  ssize_t sent = 0;
+  do {
+    sent = ::send(sock, data, size, k_send_flags | MSG_DONTWAIT);
+  } while (sent < 0 && errno == EINTR);
+  return sent;
+}
+
 // RFC 9112 6.3: a request with neither Content-Length nor Transfer-Encoding has no body.
 // cpp-httplib 0.11 instead reads such a POST, PUT, PATCH or DELETE body until the client
 // closes, so the client waits out its own timeout. Saying the length is 0 answers it at
@@ -125,6 +147,8 @@ public:
   bool wait_for_request();
   // The head is read: from now on each read waits the read timeout.
   void end_head() { m_in_head = false; }
+  // The request head as it came: request line, header lines, blank line.
+  std::string_view head_text() const { return m_head_text; }
   HeadCut cut() const { return m_cut; }
   bool over_limit() const { return m_over_limit; }
   void close_after_reply() { m_close = true; }
@@ -154,9 +178,12 @@ private:
   std::size_t m_end = 0;
   bool m_in_head = false;
   std::size_t m_head_bytes = 0;
+  std::string m_head_text;
   Clock::time_point m_head_deadline;
   HeadCut m_cut = HeadCut::none;
   bool m_close = false;
+  mutable std::optional<std::pair<std::string, int>> m_remote;
+  mutable std::optional<std::pair<std::string, int>> m_local;
 };
 
 namespace {
@@ -212,6 +239,7 @@ ConnectionStream::wait_for_request()
   }
   m_in_head = true;
   m_head_bytes = 0;
+  m_head_text.clear();
   m_head_deadline = Clock::now() + m_times.header;
   return true;
 }
@@ -219,17 +247,18 @@ ConnectionStream::wait_for_request()
 ssize_t
 ConnectionStream::fill()
 {
-  const auto deadline = m_in_head ? m_head_deadline : Clock::now() + m_times.read;
-  if (!wait(POLLIN, deadline)) {
-    if (m_in_head && !stopping()) {
-      m_cut = HeadCut::deadline;
+  // What has arrived is read at once; only an empty socket costs a wait (and a poll).
+  ssize_t got = receive_now(m_sock, m_buffer.data(), m_buffer.size());
+  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    const auto deadline = m_in_head ? m_head_deadline : Clock::now() + m_times.read;
+    if (!wait(POLLIN, deadline)) {
+      if (m_in_head && !stopping()) {
+        m_cut = HeadCut::deadline;
+      }
+      return -1;
     }
-    return -1;
+    got = receive_now(m_sock, m_buffer.data(), m_buffer.size());
   }
-  ssize_t got = 0;
-  do {
-    got = ::recv(m_sock, m_buffer.data(), m_buffer.size(), 0);
-  } while (got < 0 && errno == EINTR);
   if (got > 0) {
     m_begin = 0;
     m_end = static_cast<std::size_t>(got);
@@ -253,6 +282,7 @@ ConnectionStream::read(char* ptr, size_t size)
       m_cut = HeadCut::too_large;
       return -1;
     }
+    m_head_text.append(m_buffer.data() + m_begin, count);
   }
   std::memcpy(ptr, m_buffer.data() + m_begin, count);
   m_begin += count;
@@ -263,13 +293,16 @@ ssize_t
 ConnectionStream::write(const char* ptr, size_t size)
 {
   // A client cut off for a slow head gets no reply: it is not waiting for one.
-  if (m_cut == HeadCut::deadline || !wait(POLLOUT, Clock::now() + m_times.write)) {
+  if (m_cut == HeadCut::deadline) {
     return -1;
   }
-  ssize_t sent = 0;
-  do {
-    sent = ::send(m_sock, ptr, size, k_send_flags);
-  } while (sent < 0 && errno == EINTR);
+  ssize_t sent = send_now(m_sock, ptr, size);
+  if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    if (!wait(POLLOUT, Clock::now() + m_times.write)) {
+      return -1;
+    }
+    sent = send_now(m_sock, ptr, size);
+  }
   return sent;
 }
 
@@ -285,16 +318,27 @@ ConnectionStream::is_writable() const
   return m_cut != HeadCut::deadline && wait(POLLOUT, Clock::now() + m_times.write);
 }
 
+// The library asks for both addresses on every request; a connection's never change.
 void
 ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const
 {
-  address_of(m_sock, ::getpeername, ip, port);
+  if (!m_remote) {
+    m_remote.emplace();
+    address_of(m_sock, ::getpeername, m_remote->first, m_remote->second);
+  }
+  ip = m_remote->first;
+  port = m_remote->second;
 }
 
 void
 ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const
 {
-  address_of(m_sock, ::getsockname, ip, port);
+  if (!m_local) {
+    m_local.emplace();
+    address_of(m_sock, ::getsockname, m_local->first, m_local->second);
+  }
+  ip = m_local->first;
+  port = m_local->second;
 }
 
 void
@@ -388,6 +432,15 @@ RelayHttpServer::serve(ConnectionStream& stream)
       return;
     }
   }
+}
+
+std::optional<std::string_view>
+request_head()
+{
+  if (!t_connection) {
+    return std::nullopt;
+  }
+  return t_connection->head_text();
 }
 
 HeadCut

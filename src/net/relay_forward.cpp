@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Forward mode for the agent routes. The handler thread starts the upstream request on a
-// worker thread and waits only for the upstream's head; status and headers then go to the
-// agent unchanged (less hop-by-hop ones), and the body follows through a bounded queue
-// that cpp-httplib's content provider drains piece by piece, so server-sent events reach
-// the agent as the gateway sends them. When the agent goes away (noticed while waiting,
-// not only when a write fails) or the relay stops, the stream is cancelled, and the HTTP
-// client stops the upstream transfer even when the upstream sends nothing more.
+// Forward mode for the agent routes. The handler opens the upstream transfer and waits
+// only for the upstream's head; status and headers then go to the agent unchanged (less
+// hop-by-hop ones), and cpp-httplib's content provider, on the same server thread, reads
+// the body piece by piece and writes each one on, so server-sent events reach the agent as
+// the gateway sends them. No thread is started per request. When the agent goes away
+// (noticed while waiting, not only when a write fails) or the relay stops, the transfer is
+// cancelled, even while the upstream sends nothing.
 #include "net/relay_internal.hpp"
 
 #include <algorithm>
@@ -119,24 +119,24 @@ enum class Framing { length, chunked };
 
 // Move the next piece of the upstream body to the agent.
 bool
-pump(UpstreamStream& stream, httplib::DataSink& sink, RequestLog& log, Framing framing,
+pump(HttpTransfer& stream, httplib::DataSink& sink, RequestLog& log, Framing framing,
      const HangupCheck& agent_gone)
 {
   std::string piece;
   switch (stream.next(piece, agent_gone)) {
-  case UpstreamStream::Next::data:
+  case HttpTransfer::Next::data:
     if (!sink.write(piece.data(), piece.size())) {
       return false;
     }
     log.add_out(piece.size());
     return true;
-  case UpstreamStream::Next::end:
+  case HttpTransfer::Next::end:
     if (framing == Framing::chunked) {
       sink.done();
       return true;
     }
     return false; // shorter than its Content-Length
-  case UpstreamStream::Next::failed:
+  case HttpTransfer::Next::failed:
     break;
   }
   return false;
@@ -154,7 +154,7 @@ struct ReadAnswer
 };
 
 ReadAnswer
-read_short_body(UpstreamStream& stream, const std::string& method)
+read_short_body(HttpTransfer& stream, const std::string& method)
 {
   ReadAnswer answer;
   const auto length = content_length(stream.headers());
@@ -165,23 +165,17 @@ read_short_body(UpstreamStream& stream, const std::string& method)
   std::string piece;
   for (;;) {
     switch (stream.next(piece, agent_gone)) {
-    case UpstreamStream::Next::data:
+    case HttpTransfer::Next::data:
       answer.body += piece;
       continue;
-    case UpstreamStream::Next::end:
+    case HttpTransfer::Next::end:
       answer.read = true;
       return answer;
-    case UpstreamStream::Next::failed:
+    case HttpTransfer::Next::failed:
       answer.broken = true;
       return answer;
     }
   }
-}
-
-bool
-says_invalid_token(std::string_view body)
-{
-  return util::to_lower(body).find("invalid token") != std::string::npos;
 }
 
 // Whether the upstream refused the token: 401, or 400 with "Invalid Token" in its body.
@@ -193,7 +187,7 @@ refused_token(int status, const ReadAnswer& answer)
 
 // The upstream's reply with the body already read, as the agent gets it.
 LocalReply
-read_reply(const UpstreamStream& stream, std::string body)
+read_reply(const HttpTransfer& stream, std::string body)
 {
   LocalReply reply;
   reply.status = stream.status();
@@ -210,7 +204,7 @@ read_reply(const UpstreamStream& stream, std::string body)
 // The refusal of a token fetched just now: the relay's credential is not good for this
 // gateway, and trying again would not change that.
 LocalReply
-second_refusal(Route route, const UpstreamStream& stream, const ReadAnswer& answer)
+second_refusal(Route route, const HttpTransfer& stream, const ReadAnswer& answer)
 {
   const int status = stream.status();
   const std::string said = answer.read ? describe_error_body(status, answer.body, nullptr)
@@ -231,7 +225,7 @@ no_credential(Route route, const util::Error& error)
 
 // The upstream's answer to `bearer`, its head in; nullptr when there is none, and then the
 // agent has had its reply.
-std::shared_ptr<UpstreamStream>
+std::shared_ptr<HttpTransfer>
 open_upstream(Relay::Impl& relay, Exchange& exchange, const std::string& base,
               const util::Secret& bearer)
 {
@@ -242,9 +236,6 @@ open_upstream(Relay::Impl& relay, Exchange& exchange, const std::string& base,
     return stream;
   }
   const auto error = stream ? stream->error() : std::nullopt;
-  if (stream) {
-    relay.end_stream(stream);
-  }
   write_reply(exchange.res,
               error ? upstream_failure(exchange.routed.route, url, *error)
                     : error_reply(exchange.routed.route, 503,
@@ -260,8 +251,7 @@ enum class Try { first, second };
 enum class Verdict { stream, replied, refused };
 
 Verdict
-judge(Relay::Impl& relay, Exchange& exchange, const std::shared_ptr<UpstreamStream>& stream,
-      Try attempt)
+judge(Exchange& exchange, const std::shared_ptr<HttpTransfer>& stream, Try attempt)
 {
   const int status = stream->status();
   if (status != 401 && status != 400) {
@@ -272,7 +262,6 @@ judge(Relay::Impl& relay, Exchange& exchange, const std::shared_ptr<UpstreamStre
     return Verdict::stream; // not known to be "Invalid Token": the agent gets it as it is
   }
   stream->cancel();
-  relay.end_stream(stream);
 
   const Route route = exchange.routed.route;
   if (answer.broken) {
@@ -297,7 +286,7 @@ struct Upstream
 
 // The second try, with a new token in place of `refused`; nullptr when the agent has had
 // its reply.
-std::shared_ptr<UpstreamStream>
+std::shared_ptr<HttpTransfer>
 retry(Relay::Impl& relay, Exchange& exchange, Upstream upstream, const util::Secret& refused)
 {
   relay.credentials->forget(refused);
@@ -309,7 +298,7 @@ retry(Relay::Impl& relay, Exchange& exchange, Upstream upstream, const util::Sec
   }
   exchange.inbound.body = std::move(upstream.body);
   auto stream = open_upstream(relay, exchange, upstream.base, *bearer);
-  if (!stream || judge(relay, exchange, stream, Try::second) == Verdict::replied) {
+  if (!stream || judge(exchange, stream, Try::second) == Verdict::replied) {
     return nullptr;
   }
   return stream;
@@ -407,7 +396,7 @@ Relay::Impl::forward(Exchange& exchange)
     return;
   }
   if (renewable) {
-    const Verdict verdict = judge(*this, exchange, stream, Try::first);
+    const Verdict verdict = judge(exchange, stream, Try::first);
     if (verdict == Verdict::replied) {
       return;
     }
@@ -437,30 +426,29 @@ Relay::Impl::upstream_request(Exchange& exchange, const std::string& base,
   return request;
 }
 
-std::shared_ptr<UpstreamStream>
+std::shared_ptr<HttpTransfer>
 Relay::Impl::start_stream(HttpRequest request)
 {
-  auto stream = std::make_shared<UpstreamStream>();
-  request.cancel = stream->abort_flag();
-  {
-    const std::lock_guard lock(streams_mutex);
-    if (streams_closed) {
-      return nullptr;
-    }
-    streams.insert(stream);
+  request.cancel = stopped;
+  const std::lock_guard lock(streams_mutex);
+  if (streams_closed) {
+    return nullptr;
   }
-  // The worker gets a plain pointer: whoever ends the stream joins the worker first.
-  stream->worker = std::thread([client = client, raw = stream.get(), request = std::move(request)] {
-    raw->put_end(client->stream(
-      request,
-      [raw](int status, const Headers& headers) { return raw->put_head(status, headers); },
-      [raw](std::string_view chunk) { return raw->put_chunk(chunk); }));
-  });
-  return stream;
+  // Leaving the set as it is destroyed, under the lock stop() cancels with, keeps stop()
+  // from reaching a transfer that is gone.
+  HttpTransfer* transfer = client->open(std::move(request)).release();
+  streams.insert(transfer);
+  return {transfer, [this](HttpTransfer* done) {
+            {
+              const std::lock_guard held(streams_mutex);
+              streams.erase(done);
+            }
+            delete done;
+          }};
 }
 
 void
-Relay::Impl::stream_reply(Exchange& exchange, const std::shared_ptr<UpstreamStream>& stream)
+Relay::Impl::stream_reply(Exchange& exchange, const std::shared_ptr<HttpTransfer>& stream)
 {
   auto& res = exchange.res;
   const int status = stream->status();
@@ -475,17 +463,17 @@ Relay::Impl::stream_reply(Exchange& exchange, const std::shared_ptr<UpstreamStre
       res.set_header("Content-Type", type);
     }
     stream->cancel();
-    end_stream(stream);
     exchange.log->finish();
     return;
   }
 
   auto log = exchange.log;
-  // After a whole reply the worker is done; after a failed one (the agent went away) the
-  // cancel stops the upstream transfer.
-  auto release = [this, stream, log](bool) {
-    stream->cancel();
-    end_stream(stream);
+  // After a failed reply (the agent went away) the cancel stops the upstream transfer; a
+  // whole one has ended it, and its connection stays open for the next request.
+  auto release = [stream, log](bool whole) {
+    if (!whole) {
+      stream->cancel();
+    }
     log->finish();
   };
   // The providers run on this server thread, while its connection is open.
@@ -508,16 +496,6 @@ Relay::Impl::stream_reply(Exchange& exchange, const std::shared_ptr<UpstreamStre
   if (type.empty()) {
     res.headers.erase("Content-Type");
   }
-}
-
-void
-Relay::Impl::end_stream(const std::shared_ptr<UpstreamStream>& stream)
-{
-  if (stream->worker.joinable()) {
-    stream->worker.join();
-  }
-  const std::lock_guard lock(streams_mutex);
-  streams.erase(stream);
 }
 
 } // namespace aigw::net

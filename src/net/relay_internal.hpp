@@ -69,6 +69,11 @@ enum class HeadCut {
 };
 HeadCut head_cut();
 
+// The head of the request the calling server thread reads, as the agent sent it; none off
+// a server thread. cpp-httplib 0.11 percent-decodes header values and sorts the headers by
+// name, so the relay takes what it passes on from here.
+std::optional<std::string_view> request_head();
+
 // Whether the calling server thread's connection came over the connection limit.
 bool connection_over_limit();
 
@@ -110,65 +115,6 @@ private:
   bool m_done = false;
 };
 
-// An upstream reply on its way from the client thread that reads it to the server thread
-// that writes it to the agent. The queue is bounded, so a slow agent slows the upstream
-// read instead of filling memory.
-class UpstreamStream
-{
-public:
-  enum class Next { data, end, failed };
-
-  // Client side: the head arrived; false once the agent is gone.
-  bool put_head(int status, const Headers& headers);
-  // Client side: a piece of the body; false once the agent is gone.
-  bool put_chunk(std::string_view chunk);
-  // Client side: the transfer is over, with `error` when it failed.
-  void put_end(const util::Expected<HttpResponse, HttpError>& result);
-
-  // Server side: wait for the head (or the end before any head); cancels when the agent
-  // hangs up meanwhile.
-  bool wait_head(const HangupCheck& agent_gone);
-  // Server side: the next piece into `piece`, or why there is none; cancels when the agent
-  // hangs up meanwhile.
-  Next next(std::string& piece, const HangupCheck& agent_gone);
-  // Either side: stop (the agent went away, or the relay stops).
-  void cancel();
-
-  // What the HTTP client watches to stop the upstream transfer when nothing arrives.
-  std::shared_ptr<const std::atomic<bool>> abort_flag() const { return m_abort; }
-
-  // The head, once wait_head() said it is there (it does not change after that).
-  int status() const { return m_status; }
-  const Headers& headers() const { return m_headers; }
-  // Why the transfer failed, if it did (and has ended).
-  std::optional<HttpError> error() const;
-
-  UpstreamStream() = default;
-  UpstreamStream(const UpstreamStream&) = delete;
-  UpstreamStream& operator=(const UpstreamStream&) = delete;
-  ~UpstreamStream();
-
-  // Reads the upstream reply; it holds no ownership of this object, which joins it.
-  std::thread worker;
-
-private:
-  void wait_watching(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready,
-                     const HangupCheck& agent_gone);
-  void cancel_locked();
-
-  mutable std::mutex m_mutex;
-  std::condition_variable m_changed;
-  bool m_head_ready = false;
-  int m_status = 0;
-  Headers m_headers;
-  std::deque<std::string> m_chunks;
-  std::size_t m_queued = 0;
-  bool m_finished = false;
-  bool m_cancelled = false;
-  std::shared_ptr<std::atomic<bool>> m_abort = std::make_shared<std::atomic<bool>>(false);
-  std::optional<HttpError> m_error;
-};
-
 // A request on its way through the relay: what the agent sent and where the reply goes.
 struct Exchange
 {
@@ -188,9 +134,11 @@ struct Relay::Impl
   std::thread listener;
   std::optional<Spool> spool;
 
+  // Upstream transfers being read, for stop() to cancel. Each is owned by the server
+  // thread that reads it and leaves this set as it is destroyed (start_stream()).
   std::mutex streams_mutex;
-  std::set<std::shared_ptr<UpstreamStream>> streams; // open ones, ended by stop()
-  bool streams_closed = false;                       // stop() began: no new ones
+  std::set<HttpTransfer*> streams;
+  bool streams_closed = false; // stop() began: no new ones
 
   std::mutex state_mutex;
   std::condition_variable wake;
@@ -210,13 +158,12 @@ struct Relay::Impl
   std::optional<LocalReply> refusal(const InboundRequest& inbound,
                                     const std::optional<RoutedPath>& routed) const;
 
-  // relay_forward.cpp (UpstreamStream itself: relay_stream.cpp)
+  // relay_forward.cpp
   void forward(Exchange& exchange);
   HttpRequest upstream_request(Exchange& exchange, const std::string& base,
                                const util::Secret& bearer) const;
-  std::shared_ptr<UpstreamStream> start_stream(HttpRequest request);
-  void stream_reply(Exchange& exchange, const std::shared_ptr<UpstreamStream>& stream);
-  void end_stream(const std::shared_ptr<UpstreamStream>& stream);
+  std::shared_ptr<HttpTransfer> start_stream(HttpRequest request);
+  void stream_reply(Exchange& exchange, const std::shared_ptr<HttpTransfer>& stream);
 
   // relay_telemetry.cpp
   void telemetry(Exchange& exchange);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -83,9 +84,14 @@ private:
   std::set<std::string> m_ignored;
 };
 
+// A fresh token in place of `refused`, which the workspace did not take; nullopt when none
+// can be had (a PAT stays what it is).
+using TokenRenewal = std::function<std::optional<util::Secret>(const util::Secret& refused)>;
+
 // Deliver every record oldest first to `workspace` (+ record.path) with `bearer_token`,
-// removing each after a 2xx. Stops at the first failure and says which; returns how many
-// were delivered.
+// removing each after a 2xx. A refused token (401, or 400 "Invalid Token") is replaced
+// once per run through `renew`, when given, and the record sent again. Stops at the first
+// failure and says which; returns how many were delivered.
 struct FlushOutcome
 {
   int delivered = 0;
@@ -93,6 +99,6 @@ struct FlushOutcome
   std::optional<std::string> failure; // why it stopped early
 };
 FlushOutcome flush_spool(Spool& spool, HttpClient& client, const std::string& workspace,
-                         const util::Secret& bearer_token);
+                         const util::Secret& bearer_token, const TokenRenewal& renew = {});
 
 } // namespace aigw::net

@@ -2,8 +2,9 @@
 // Delivering the telemetry spool to the workspace: each record is POSTed, oldest first, to
 // the OTel path it was sent to, with the headers it came with and the real bearer token,
 // and removed once the workspace answered 2xx. The first failure stops the run, so records
-// keep their order and nothing is removed that the workspace did not take. One deliverer
-// at a time holds <spool>/flush.lock; a running relay keeps appending meanwhile.
+// keep their order and nothing is removed that the workspace did not take. A token the
+// workspace refuses is replaced by a fresh one once per run. One deliverer at a time holds
+// <spool>/flush.lock; a running relay keeps appending meanwhile.
 #include "net/spool.hpp"
 
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/databricks_client.hpp"
 #include "util/log.hpp"
 
 namespace aigw::net {
@@ -79,13 +81,48 @@ delivery_request(const std::string& base, const SpoolRecord& record, const util:
   return request;
 }
 
+// The token a run delivers with, and whether it was already replaced once.
+struct RunToken
+{
+  util::Secret token;
+  const TokenRenewal& renew;
+  bool renewed = false;
+};
+
+struct Answer
+{
+  util::Expected<HttpResponse, HttpError> response;
+  bool fresh = false; // the answer is to a token fetched after a refusal
+};
+
+// Send `request`; a refused token is replaced once per run and the request sent again.
+Answer
+send_record(HttpClient& client, HttpRequest request, RunToken& run)
+{
+  Answer answer{client.send(request)};
+  const auto& response = answer.response;
+  if (!response || !refuses_token(response->status, response->body) || run.renewed
+      || !run.renew) {
+    return answer;
+  }
+  run.renewed = true;
+  const auto fresh = run.renew(run.token);
+  if (!fresh) {
+    return answer;
+  }
+  run.token = *fresh;
+  request.headers.set("Authorization", "Bearer " + fresh->reveal());
+  return {client.send(request), true};
+}
+
 // Send one record; the reason to stop when the workspace did not take it.
 std::optional<std::string>
 deliver(HttpClient& client, const HttpRequest& request, const SpoolEntry& entry,
-        const std::filesystem::path& dir)
+        const std::filesystem::path& dir, RunToken& run)
 {
   const std::string name = entry.file.filename().string();
-  auto response = client.send(request);
+  const Answer answer = send_record(client, request, run);
+  const auto& response = answer.response;
   if (!response) {
     return "cannot deliver spooled export " + name + ": " + response.error().message
            + "; it stays in the spool for the next flush";
@@ -100,6 +137,9 @@ deliver(HttpClient& client, const HttpRequest& request, const SpoolEntry& entry,
   if (const std::string reason = reason_of(response->body); !reason.empty()) {
     failure += " (" + reason + ")";
   }
+  if (answer.fresh) {
+    failure += ", also with a token fetched just now";
+  }
   // 408 and 429 pass with time; another 4xx comes back the same until someone acts.
   const bool permanent = status >= 400 && status < 500 && status != 408 && status != 429;
   if (permanent) {
@@ -113,7 +153,7 @@ deliver(HttpClient& client, const HttpRequest& request, const SpoolEntry& entry,
 
 FlushOutcome
 flush_spool(Spool& spool, HttpClient& client, const std::string& workspace,
-            const util::Secret& bearer_token)
+            const util::Secret& bearer_token, const TokenRenewal& renew)
 {
   FlushOutcome outcome;
   const FlushLock lock(spool.dir() / k_flush_lock_file);
@@ -123,6 +163,7 @@ flush_spool(Spool& spool, HttpClient& client, const std::string& workspace,
     return outcome;
   }
 
+  RunToken run{bearer_token, renew};
   std::string base = workspace;
   while (!base.empty() && base.back() == '/') {
     base.pop_back();
@@ -139,8 +180,8 @@ flush_spool(Spool& spool, HttpClient& client, const std::string& workspace,
       continue;
     }
 
-    const HttpRequest request = delivery_request(base, *record, bearer_token);
-    if (auto failure = deliver(client, request, entry, spool.dir())) {
+    const HttpRequest request = delivery_request(base, *record, run.token);
+    if (auto failure = deliver(client, request, entry, spool.dir(), run)) {
       outcome.failure = std::move(failure);
       break;
     }

@@ -46,6 +46,40 @@ to_lower(std::string_view text)
   return lower;
 }
 
+std::optional<std::string>
+base64_decode(std::string_view text)
+{
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (const char c : text) {
+    int value = -1;
+    if (c >= 'A' && c <= 'Z') {
+      value = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      value = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      value = c - '0' + 52;
+    } else if (c == '-' || c == '+') {
+      value = 62;
+    } else if (c == '_' || c == '/') {
+      value = 63;
+    } else if (c == '=') {
+      break;
+    }
+    if (value < 0) {
+      return std::nullopt;
+    }
+    buffer = (buffer << 6) | static_cast<unsigned>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
 std::string
 printable(std::string_view text)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,10 @@ std::vector<std::string> split(std::string_view text, char separator);
 // `text` with ASCII letters in lower case (header names, answers, hosts).
 std::string to_lower(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// The bytes base64 text stands for, in either alphabet (+/ or -_), padded or not; nullopt
+// when a character is neither.
+std::optional<std::string> base64_decode(std::string_view text);
 
 // `text` with each control character shown as \xNN, safe to print on a terminal.
 std::string printable(std::string_view text);

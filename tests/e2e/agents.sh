@@ -5,16 +5,19 @@
 #
 # Offline: against `aigw-setup relay --offline`; each agent must exit 0 and print the
 # relay's reply, which the relay streams. Claude Code's telemetry is switched on by
-# `aigw-setup telemetry enable`, so its metrics and logs land in the relay's spool; `relay flush` must then deliver them, with
-# their Unity Catalog table headers, to a fake workspace.
+# `aigw-setup telemetry enable`, so its metrics and logs land in the relay's spool; `relay
+# flush` must then deliver them, with their Unity Catalog table headers, to a fake workspace.
+# Gemini CLI's telemetry is switched on too: it exports OTLP/JSON when it exits, which the
+# relay must turn into protobuf (the fake workspace takes nothing else) under the tables
+# main.default.gm_otel_{metrics,logs}; its spans, with no traces table, are rejected.
 #
 # Forward: in a second home, configure with --gateway and --workspace pointing at a fake AI
 # Gateway and a fake workspace, and run `aigw-setup relay` in forward mode (it reads the
 # relay.json that configure wrote). Each agent must exit 0 and print the fake gateway's
 # reply; the gateway must have seen each agent's request with `Authorization: Bearer <PAT>`
 # and never the relay key, and Claude's with x-databricks-use-coding-agent-mode: true;
-# Claude's telemetry must reach the fake workspace through the relay, with its table
-# headers, without going through the spool.
+# Claude's and Gemini's telemetry must reach the fake workspace through the relay, with
+# their table headers, as protobuf, without going through the spool.
 #
 # As root, where `unshare --net` works, everything runs in a new network namespace that has
 # only loopback, so nothing can leave the machine. Otherwise the agents' non-essential
@@ -106,6 +109,17 @@ enable_telemetry() { # HOME WORKSPACE_URL
   out="$("$aigw" --home "$1" telemetry enable claude --workspace "$2" --catalog main \
     --schema default --prefix cc --metrics-interval 1000 2>&1)"
   check "telemetry enable claude" $? "$out"
+  # Gemini CLI through the relay, which names its tables (gm_*) in relay.json.
+  out="$("$aigw" --home "$1" telemetry enable gemini --workspace "$2" --catalog main \
+    --schema default --prefix gm 2>&1)"
+  check "telemetry enable gemini" $? "$out"
+}
+
+# The fake workspace took SIGNAL exports for TABLE as protobuf holding at least one item
+# (its JSON lines have their keys in alphabetical order): exported SIGNAL TABLE FILE.
+exported() {
+  local line='"content_type":"application/x-protobuf","items":[1-9][0-9]*,'
+  grep -q "$line\"signal\":\"$1\",\"table\":\"$2\"" "$3"
 }
 
 # The three agents, one prompt each, in the home given, the relay on the port given; each
@@ -197,6 +211,12 @@ grep -q '"signal":"metrics","table":"main.default.cc_otel_metrics"' "$work/expor
 check "metrics reached the workspace with their table header" $? "$(cat "$work/exports.jsonl")"
 grep -q '"signal":"logs","table":"main.default.cc_otel_logs"' "$work/exports.jsonl"
 check "logs reached the workspace with their table header" $? "$(cat "$work/exports.jsonl")"
+exported metrics main.default.gm_otel_metrics "$work/exports.jsonl"
+check "Gemini's JSON metrics reached the workspace as protobuf" $? "$(cat "$work/exports.jsonl")"
+exported logs main.default.gm_otel_logs "$work/exports.jsonl"
+check "Gemini's JSON logs reached the workspace as protobuf" $? "$(cat "$work/exports.jsonl")"
+grep -q "spans not kept" "$work/relay.log"
+check "Gemini's spans were rejected with a warning (no traces table)" $? "$(cat "$work/relay.log")"
 [ -z "$(find "$home/spool" -name '*.otlp')" ]
 check "the spool is empty after the flush" $? "$(ls "$home/spool")"
 
@@ -271,6 +291,12 @@ check "metrics reached the workspace through the relay with their table header" 
   "$(cat "$work/exports-forward.jsonl")"
 grep -q '"signal":"logs","table":"main.default.cc_otel_logs"' "$work/exports-forward.jsonl"
 check "logs reached the workspace through the relay with their table header" $? \
+  "$(cat "$work/exports-forward.jsonl")"
+exported metrics main.default.gm_otel_metrics "$work/exports-forward.jsonl"
+check "Gemini's JSON metrics reached the workspace through the relay as protobuf" $? \
+  "$(cat "$work/exports-forward.jsonl")"
+exported logs main.default.gm_otel_logs "$work/exports-forward.jsonl"
+check "Gemini's JSON logs reached the workspace through the relay as protobuf" $? \
   "$(cat "$work/exports-forward.jsonl")"
 [ -z "$(find "$fhome/spool" -name '*.otlp' 2>/dev/null)" ]
 check "nothing was spooled in forward mode" $? "$(ls "$fhome/spool" 2>&1)"

@@ -314,6 +314,7 @@ FakeWorkspace::routes()
   warehouse_routes();
   other_routes();
   serving_routes();
+  otlp_routes();
 }
 
 bool
@@ -579,24 +580,6 @@ FakeWorkspace::other_routes()
                               {"token_type", "Bearer"},
                               {"expires_in", 3600},
                               {"scope", "all-apis"}});
-  });
-
-  m_server->Post(R"(/api/2.0/otel/v1/(metrics|logs|traces))",
-                 [this](const httplib::Request& request, httplib::Response& response) {
-    if (!authorized(request, response)) {
-      return;
-    }
-    const std::string table = request.get_header_value("X-Databricks-UC-Table-Name");
-    if (table.empty()) {
-      send_error(response, 400, "INVALID_PARAMETER_VALUE",
-                 "The X-Databricks-UC-Table-Name header is required");
-      return;
-    }
-    std::lock_guard lock(m_mutex);
-    m_exports.push_back({request.matches[1], table, request.get_header_value("Content-Type"),
-                         request.body});
-    response.status = 200;
-    response.set_content("", "application/x-protobuf");
   });
 }
 

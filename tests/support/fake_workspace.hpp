@@ -4,9 +4,10 @@
 // Statement Execution API (PENDING -> RUNNING -> final over successive GETs, FAILED with any
 // error_code, cancel), SQL warehouses in every state (one may refuse statements) and their
 // start, the OIDC token endpoint with HTTP Basic client auth, the serving-endpoints
-// listings (fake_workspace_serving.cpp), and OTLP ingest. It keeps the catalog's schemas and
-// tables, so CREATE TABLE IF NOT EXISTS and SHOW TABLES behave as on a workspace, throttles
-// with 429/503 on request, and records every request it was sent.
+// listings (fake_workspace_serving.cpp), and OTLP ingest (fake_workspace_otlp.cpp). It
+// keeps the catalog's schemas and tables, so CREATE TABLE IF NOT EXISTS and SHOW TABLES
+// behave as on a workspace, throttles with 429/503 on request, and records every request
+// it was sent.
 #pragma once
 
 #include <map>
@@ -59,6 +60,7 @@ struct OtlpExport
   std::string table;  // X-Databricks-UC-Table-Name
   std::string content_type;
   std::string body;
+  std::size_t items = 0; // data points, log records or spans, as the protobuf decoded
 };
 
 // One serving endpoint, as both serving-endpoints listings show it
@@ -125,6 +127,7 @@ private:
   void warehouse_routes();
   void other_routes();
   void serving_routes();
+  void otlp_routes(); // fake_workspace_otlp.cpp
   bool authorized(const httplib::Request& request, httplib::Response& response);
   void submit(const httplib::Request& request, httplib::Response& response);
   void poll(const std::string& id, httplib::Response& response);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The fake workspace as a process, for the end-to-end script: it accepts the token in the
 // file given as the first argument, prints its URL on stdout, and on SIGTERM writes every
-// OTLP export it received (signal, table header, content type, body size) as JSON lines
+// OTLP export it received (signal, table header, content type, body size, and the data
+// points, log records or spans its protobuf held) as JSON lines
 // to the file given as the second argument.
 #include <csignal>
 #include <fstream>
@@ -38,7 +39,8 @@ main(int argc, char** argv)
     out << nlohmann::json{{"signal", otlp.signal},
                           {"table", otlp.table},
                           {"content_type", otlp.content_type},
-                          {"bytes", otlp.body.size()}}
+                          {"bytes", otlp.body.size()},
+                          {"items", otlp.items}}
                .dump()
         << "\n";
   }

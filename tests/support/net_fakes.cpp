@@ -77,11 +77,11 @@ content_length_of(const std::string& head)
   return at == std::string::npos ? 0 : std::stoul(lower.substr(at + 16));
 }
 
-// Read one request (head, and a body of Content-Length bytes); false when the peer left.
+// Read one request (head, and a body of Content-Length bytes) into `data`; false when the
+// peer left.
 bool
-read_request(int fd, const std::atomic<bool>& stop)
+read_request(int fd, const std::atomic<bool>& stop, std::string& data)
 {
-  std::string data;
   char buffer[4096];
   std::size_t wanted = std::string::npos;
   while (!stop && (wanted == std::string::npos || data.size() < wanted)) {
@@ -216,7 +216,13 @@ RawServer::serve()
     if (fd < 0) {
       continue;
     }
-    if (read_request(fd, m_stop) && !m_reply.empty()) {
+    std::string request;
+    const bool whole = read_request(fd, m_stop, request);
+    {
+      const std::lock_guard lock(m_mutex);
+      m_requests.push_back(std::move(request));
+    }
+    if (whole && !m_reply.empty()) {
       (void)::send(fd, m_reply.data(), m_reply.size(), MSG_NOSIGNAL);
     }
     while (m_hang == Hang::yes && !m_stop) {
@@ -225,6 +231,13 @@ RawServer::serve()
     ::shutdown(fd, SHUT_RDWR);
     ::close(fd);
   }
+}
+
+std::vector<std::string>
+RawServer::requests() const
+{
+  const std::lock_guard lock(m_mutex);
+  return m_requests;
 }
 
 int

@@ -75,6 +75,8 @@ public:
 
   int port() const { return m_port; }
   std::string url() const;
+  // Each request read so far, byte for byte as it came.
+  std::vector<std::string> requests() const;
 
 private:
   void serve();
@@ -85,6 +87,8 @@ private:
   int m_port = 0;
   std::atomic<bool> m_stop{false};
   std::thread m_thread;
+  mutable std::mutex m_mutex;
+  std::vector<std::string> m_requests;
 };
 
 // A port on 127.0.0.1 that nothing listens on (it was bound and released).

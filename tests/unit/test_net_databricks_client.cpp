@@ -46,10 +46,9 @@ public:
     m_answers.pop_front();
     return next;
   }
-  Answer stream(const HttpRequest& request, const aigw::net::HeadCallback&,
-                const aigw::net::ChunkCallback&) override
+  std::unique_ptr<aigw::net::HttpTransfer> open(HttpRequest request) override
   {
-    return send(request);
+    return aigw::net::finished_transfer(send(request));
   }
 
   std::vector<HttpRequest> requests;

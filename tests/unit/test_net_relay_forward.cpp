@@ -427,3 +427,28 @@ TEST_CASE("net::Relay passes encoded replies through byte for byte")
     CHECK(response->headers.get("Transfer-Encoding") == "chunked");
   }
 }
+
+TEST_CASE("net::Relay passes header values and their order as the agent sent them")
+{
+  RawServer gateway("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2"
+                    "\r\n\r\n{}",
+                    RawServer::Hang::no);
+  RelayRig rig(options_for(gateway.url(), gateway.url()));
+  HttpRequest request = with_key(post(rig.url("/anthropic/v1/messages")));
+  request.headers.add("Zeta", "1");
+  request.headers.add("X-Title", "a%20b%2Fc");
+  request.headers.add("Alpha", "2");
+  REQUIRE(rig.send(request));
+
+  const auto seen = gateway.requests();
+  REQUIRE(seen.size() == 1);
+  const std::string& head = seen.at(0);
+  const auto zeta = head.find("\r\nZeta: 1\r\n");
+  const auto title = head.find("\r\nX-Title: a%20b%2Fc\r\n");
+  const auto alpha = head.find("\r\nAlpha: 2\r\n");
+  REQUIRE(zeta != std::string::npos);
+  REQUIRE(title != std::string::npos);
+  REQUIRE(alpha != std::string::npos);
+  CHECK(zeta < title);
+  CHECK(title < alpha);
+}

@@ -6,11 +6,10 @@
 // and a second refusal reaches the agent in its own format.
 #include <doctest/doctest.h>
 
-#include <sys/stat.h>
-
 #include "core/credentials.hpp"
 #include "net/relay_server.hpp"
 #include "net/wire.hpp"
+#include "support/fake_databricks_cli.hpp"
 #include "support/fake_workspace.hpp"
 #include "support/net_fakes.hpp"
 #include "support/relay_harness.hpp"
@@ -19,7 +18,6 @@
 namespace fs = std::filesystem;
 namespace net = aigw::net;
 using aigw::test::FakeHttpServer;
-using aigw::test::read_bytes;
 using aigw::test::TempDir;
 using aigw::test::write_bytes;
 using aigw::test::relay_harness::options_for;
@@ -27,16 +25,6 @@ using aigw::test::relay_harness::post;
 using aigw::test::relay_harness::with_key;
 
 namespace {
-
-// Token A on the first call, B on every later one.
-const char* const k_fake_cli = R"(#!/bin/sh
-dir=$(dirname "$0")
-n=$(cat "$dir/count" 2>/dev/null || echo 0)
-n=$((n + 1))
-echo "$n" > "$dir/count"
-if [ "$n" -eq 1 ]; then token=u2m-token-A; else token=u2m-token-B; fi
-echo "{\"access_token\":\"$token\",\"token_type\":\"Bearer\",\"expiry\":\"2099-01-01T00:00:00Z\"}"
-)";
 
 const std::string k_body = R"({"model":"m","max_tokens":8,"messages":[]})";
 
@@ -99,24 +87,16 @@ private:
   std::unique_ptr<net::HttpClient> m_client = net::make_curl_client();
 };
 
-std::string
-cli_credential(const fs::path& cli)
-{
-  return R"({"version": 1, "auth": "databricks-cli", "host": "https://adb-1.example.com",)"
-         R"( "cli_path": ")" + cli.string() + "\"}\n";
-}
-
 } // namespace
 
 TEST_CASE("net::Relay with a databricks-cli credential")
 {
   TempDir dir;
   const fs::path cli = dir / "bin" / "databricks";
-  write_bytes(cli, k_fake_cli);
-  ::chmod(cli.c_str(), 0755);
-  const auto cli_runs = [&] { return read_bytes(dir / "bin" / "count"); };
+  aigw::test::write_token_a_then_b_cli(cli);
+  const auto cli_runs = [&] { return aigw::test::cli_runs(cli); };
   FakeHttpServer gateway;
-  OAuthRelay relay(dir, gateway.url(), cli_credential(cli));
+  OAuthRelay relay(dir, gateway.url(), aigw::test::cli_credential(cli));
 
   SUBCASE("a token the cache holds is used until it nears its expiry")
   {

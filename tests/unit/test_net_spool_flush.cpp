@@ -49,11 +49,9 @@ public:
     return reply;
   }
 
-  Reply stream(const HttpRequest& request,
-               const aigw::net::HeadCallback&,
-               const aigw::net::ChunkCallback&) override
+  std::unique_ptr<aigw::net::HttpTransfer> open(HttpRequest request) override
   {
-    return send(request);
+    return aigw::net::finished_transfer(send(request));
   }
 };
 

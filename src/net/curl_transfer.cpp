@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: MIT
+// A libcurl transfer moved by the thread that reads it, through curl's multi interface:
+// the relay reads an upstream reply on the same server thread that writes it to the agent,
+// with no thread of its own per request and no hand-over between threads. Each thread
+// keeps one multi handle, so the transfers it runs one after another reuse its idle
+// connections; connections are not shared between threads, which libcurl does not
+// support. The head is there once the final header block ends (interim 100 Continue
+// blocks are read and forgotten); body pieces queue until next() takes them, and since
+// the queue is filled only while its reader waits, a slow reader slows the upstream read.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "net/curl_internal.hpp"
+#include "util/log.hpp"
+#include "util/secret.hpp"
+#include "util/strings.hpp"
+
+namespace aigw::net {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The longest wait on the sockets before the reader looks at cancel, give-up and idle time.
+constexpr std::chrono::milliseconds k_wait{100};
+// Idle connections a thread keeps for its next transfers (gateway and workspace).
+constexpr long k_idle_connections = 8;
+
+struct MultiDeleter
+{
+  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+};
+using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
+
+// This thread's multi handle, and with it this thread's idle connections.
+CURLM*
+thread_multi()
+{
+  thread_local const MultiHandle multi = [] {
+    init_curl_once();
+    MultiHandle made(curl_multi_init());
+    if (made) {
+      curl_multi_setopt(made.get(), CURLMOPT_MAXCONNECTS, k_idle_connections);
+    }
+    return made;
+  }();
+  return multi.get();
+}
+
+// What libcurl's callbacks fill in, read by the transfer's own thread.
+struct Reading
+{
+  int block_status = 0; // status line of the header block being read
+  Headers block_headers;
+  bool head_ready = false;
+  int status = 0;
+  Headers headers;
+  std::deque<std::string> pieces;
+  const std::atomic<bool>* cancelled = nullptr;
+  Clock::time_point last_activity = Clock::now();
+  curl_off_t last_down = 0;
+  curl_off_t last_up = 0;
+};
+
+void
+mark_head(Reading& reading)
+{
+  if (!reading.head_ready) {
+    reading.head_ready = true;
+    reading.status = reading.block_status;
+    reading.headers = reading.block_headers;
+  }
+}
+
+// "HTTP/1.1 200 OK" or "HTTP/2 200": the status, or 0 when the line is not a status line.
+int
+status_of(std::string_view line)
+{
+  if (!line.starts_with("HTTP/")) {
+    return 0;
+  }
+  const auto space = line.find(' ');
+  if (space == std::string_view::npos || line.size() < space + 4) {
+    return 0;
+  }
+  int status = 0;
+  for (std::size_t i = space + 1; i < space + 4; ++i) {
+    if (line[i] < '0' || line[i] > '9') {
+      return 0;
+    }
+    status = status * 10 + (line[i] - '0');
+  }
+  return status;
+}
+
+void
+add_header_line(Headers& headers, std::string_view line)
+{
+  auto& items = headers.items;
+  // An obsolete folded line continues the previous header's value.
+  if ((line.front() == ' ' || line.front() == '\t') && !items.empty()) {
+    items.back().second += " " + std::string(util::trim(line));
+    return;
+  }
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    headers.add(std::string(util::trim(line.substr(0, colon))),
+                std::string(util::trim(line.substr(colon + 1))));
+  }
+}
+
+// Once per header line, the status line and the closing blank line included.
+std::size_t
+on_header_line(char* data, std::size_t size, std::size_t count, void* user)
+{
+  auto& reading = *static_cast<Reading*>(user);
+  const std::size_t length = size * count;
+  std::string_view line(data, length);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+    line.remove_suffix(1);
+  }
+  reading.last_activity = Clock::now();
+  if (reading.cancelled->load()) {
+    return 0;
+  }
+  if (reading.head_ready) {
+    return length; // trailers
+  }
+
+  if (const int status = status_of(line); status != 0) {
+    reading.block_status = status;
+    reading.block_headers.items.clear();
+  } else if (line.empty()) {
+    if (reading.block_status >= 200) {
+      mark_head(reading);
+    }
+  } else {
+    add_header_line(reading.block_headers, line);
+  }
+  return length;
+}
+
+std::size_t
+on_body_bytes(char* data, std::size_t size, std::size_t count, void* user)
+{
+  auto& reading = *static_cast<Reading*>(user);
+  const std::size_t length = size * count;
+  reading.last_activity = Clock::now();
+  if (reading.cancelled->load()) {
+    return 0;
+  }
+  mark_head(reading);
+  reading.pieces.emplace_back(data, length);
+  return length;
+}
+
+// Bytes moving either way (a long upload too) count as activity for the idle timeout.
+int
+on_progress(void* user, curl_off_t, curl_off_t down, curl_off_t, curl_off_t up)
+{
+  auto& reading = *static_cast<Reading*>(user);
+  if (down != reading.last_down || up != reading.last_up) {
+    reading.last_down = down;
+    reading.last_up = up;
+    reading.last_activity = Clock::now();
+  }
+  return 0;
+}
+
+void
+set_callbacks(CURL* handle, Reading& reading)
+{
+  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header_line);
+  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &reading);
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body_bytes);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &reading);
+  curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &reading);
+  curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+}
+
+long
+elapsed_ms(Clock::time_point start)
+{
+  return static_cast<long>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+}
+
+class CurlTransfer final : public HttpTransfer
+{
+public:
+  CurlTransfer(HttpRequest request, CURLSH* share);
+  CurlTransfer(const CurlTransfer&) = delete;
+  CurlTransfer& operator=(const CurlTransfer&) = delete;
+  ~CurlTransfer() override;
+
+  bool wait_head(const GiveUp& give_up) override;
+  int status() const override { return m_reading.status; }
+  const Headers& headers() const override { return m_reading.headers; }
+  Next next(std::string& piece, const GiveUp& give_up) override;
+  std::optional<HttpError> error() const override { return m_error; }
+  void cancel() override;
+
+  // libcurl says the transfer is over, with `code`.
+  void finish(CURLcode code);
+
+private:
+  bool stopped_from_outside() const;
+  void stop_here(AbortReason reason);
+  template <class Ready> void run_until(const Ready& ready, const GiveUp& give_up);
+  template <class Ready> void step(const Ready& ready);
+
+  HttpRequest m_request;
+  std::string m_what; // method and redacted URL, for errors and the debug log
+  Reading m_reading;
+  std::atomic<bool> m_cancelled{false};
+  EasyHandle m_easy;
+  HeaderList m_header_list;
+  std::array<char, CURL_ERROR_SIZE> m_error_text{};
+  std::mutex m_multi_mutex; // m_multi against a cancel() from another thread
+  CURLM* m_multi = nullptr;
+  bool m_attached = false;
+  bool m_done = false;
+  AbortReason m_abort = AbortReason::none;
+  std::optional<HttpError> m_error;
+  Clock::time_point m_start = Clock::now();
+};
+
+// Hand each finished transfer of `multi` its result. The messages are copied first: the
+// removal in finish() frees them.
+void
+collect_finished(CURLM* multi)
+{
+  std::vector<std::pair<CURL*, CURLcode>> finished;
+  int left = 0;
+  while (const CURLMsg* message = curl_multi_info_read(multi, &left)) {
+    if (message->msg == CURLMSG_DONE) {
+      finished.emplace_back(message->easy_handle, message->data.result);
+    }
+  }
+  for (const auto& [easy, code] : finished) {
+    CurlTransfer* transfer = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &transfer);
+    transfer->finish(code);
+  }
+}
+
+CurlTransfer::CurlTransfer(HttpRequest request, CURLSH* share)
+    : m_request(std::move(request)),
+      m_what(m_request.method + " " + redact_url(m_request.url)),
+      m_easy(curl_easy_init())
+{
+  m_reading.cancelled = &m_cancelled;
+  auto list = header_list(m_request);
+  CURLM* multi = thread_multi();
+  if (!m_easy || !list || multi == nullptr) {
+    m_done = true;
+    m_error = HttpError{HttpErrorKind::other,
+                        m_what + ": " + (list ? "libcurl could not start" : list.error().message)};
+    return;
+  }
+
+  m_header_list = std::move(*list);
+  set_request(m_easy.get(), m_request, m_error_text.data());
+  set_callbacks(m_easy.get(), m_reading);
+  curl_easy_setopt(m_easy.get(), CURLOPT_HTTPHEADER, m_header_list.get());
+  curl_easy_setopt(m_easy.get(), CURLOPT_PRIVATE, this);
+  if (share != nullptr) {
+    curl_easy_setopt(m_easy.get(), CURLOPT_SHARE, share);
+  }
+
+  const std::lock_guard lock(m_multi_mutex);
+  m_multi = multi;
+  m_attached = curl_multi_add_handle(m_multi, m_easy.get()) == CURLM_OK;
+  if (!m_attached) {
+    m_done = true;
+    m_error = HttpError{HttpErrorKind::other, m_what + ": libcurl could not start"};
+  }
+}
+
+CurlTransfer::~CurlTransfer()
+{
+  const std::lock_guard lock(m_multi_mutex);
+  if (m_attached) {
+    curl_multi_remove_handle(m_multi, m_easy.get());
+  }
+  m_multi = nullptr;
+}
+
+void
+CurlTransfer::cancel()
+{
+  m_cancelled.store(true);
+  const std::lock_guard lock(m_multi_mutex);
+  if (m_multi != nullptr) {
+    curl_multi_wakeup(m_multi);
+  }
+}
+
+void
+CurlTransfer::finish(CURLcode code)
+{
+  {
+    const std::lock_guard lock(m_multi_mutex);
+    curl_multi_remove_handle(m_multi, m_easy.get());
+    m_attached = false;
+  }
+  m_done = true;
+  if (code != CURLE_OK) {
+    if (m_abort == AbortReason::none && stopped_from_outside()) {
+      m_abort = AbortReason::callback; // a callback saw the cancel first
+    }
+    const HttpErrorKind kind = error_kind_for_curl(static_cast<int>(code), m_abort);
+    std::string detail = m_error_text[0] != '\0' ? m_error_text.data() : curl_easy_strerror(code);
+    if (m_abort == AbortReason::idle) {
+      detail = "nothing received for " + std::to_string(m_request.idle_timeout.count()) + " ms";
+    }
+    m_error = HttpError{kind, util::redact(m_what + ": " + cause_of(kind) + " (" + detail + ")")};
+    AIGW_DEBUG(m_what << " -> " << to_string(kind) << " error (" << elapsed_ms(m_start)
+                      << " ms)");
+    return;
+  }
+
+  // A reply with neither body nor closing blank line (HTTP/0.9 style) still has a head.
+  if (!m_reading.head_ready) {
+    long status = 0;
+    curl_easy_getinfo(m_easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    m_reading.block_status = static_cast<int>(status);
+    mark_head(m_reading);
+  }
+  AIGW_DEBUG(m_what << " -> " << m_reading.status << " (" << elapsed_ms(m_start) << " ms)");
+}
+
+bool
+CurlTransfer::stopped_from_outside() const
+{
+  return m_cancelled.load() || (m_request.cancel && m_request.cancel->load());
+}
+
+// Stop the transfer from its own thread, for `reason`.
+void
+CurlTransfer::stop_here(AbortReason reason)
+{
+  m_abort = reason;
+  finish(CURLE_ABORTED_BY_CALLBACK);
+}
+
+// Move this thread's transfers on until `ready()`, the end, or a reason to stop.
+template <class Ready>
+void
+CurlTransfer::run_until(const Ready& ready, const GiveUp& give_up)
+{
+  auto looked = Clock::now();
+  while (!m_done && !ready()) {
+    const auto now = Clock::now();
+    if (stopped_from_outside()) {
+      stop_here(AbortReason::callback);
+    } else if (m_request.idle_timeout.count() > 0
+               && now - m_reading.last_activity > m_request.idle_timeout) {
+      stop_here(AbortReason::idle);
+    } else if (give_up && now - looked >= k_wait) {
+      looked = now;
+      if (give_up()) {
+        stop_here(AbortReason::callback);
+      }
+    } else {
+      step(ready);
+    }
+  }
+}
+
+// Let libcurl do what it can now; when that brought nothing, wait for the sockets.
+template <class Ready>
+void
+CurlTransfer::step(const Ready& ready)
+{
+  int running = 0;
+  curl_multi_perform(m_multi, &running);
+  collect_finished(m_multi);
+  if (m_done || ready()) {
+    return;
+  }
+  curl_multi_poll(m_multi, nullptr, 0, static_cast<int>(k_wait.count()), nullptr);
+}
+
+bool
+CurlTransfer::wait_head(const GiveUp& give_up)
+{
+  run_until([this] { return m_reading.head_ready; }, give_up);
+  return m_reading.head_ready && !m_cancelled.load();
+}
+
+HttpTransfer::Next
+CurlTransfer::next(std::string& piece, const GiveUp& give_up)
+{
+  run_until([this] { return !m_reading.pieces.empty(); }, give_up);
+  if (m_cancelled.load()) {
+    return Next::failed;
+  }
+  if (!m_reading.pieces.empty()) {
+    piece = std::move(m_reading.pieces.front());
+    m_reading.pieces.pop_front();
+    return Next::data;
+  }
+  return m_error ? Next::failed : Next::end;
+}
+
+} // namespace
+
+std::unique_ptr<HttpTransfer>
+open_curl_transfer(HttpRequest request, CURLSH* share)
+{
+  return std::make_unique<CurlTransfer>(std::move(request), share);
+}
+
+} // namespace aigw::net
