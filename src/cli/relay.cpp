@@ -31,6 +31,8 @@ struct RelayCommandOptions
   std::uint64_t spool_cap = net::k_default_spool_cap;
   std::size_t body_limit = net::k_default_body_limit;
   int flush_seconds = 30;
+  int header_seconds = 10;
+  std::size_t max_connections = net::k_default_max_connections;
   core::RouteOptions routes;
   std::optional<std::filesystem::path> key_file;
   net::RelayTables tables;
@@ -82,6 +84,14 @@ add_relay_options(CLI::App& command, RelayCommandOptions& options)
   command.add_option("--flush-interval", options.flush_seconds,
                      "seconds between deliveries of the spool")
     ->check(CLI::Range(1, 86'400))
+    ->capture_default_str();
+  command.add_option("--header-timeout", options.header_seconds,
+                     "seconds a client has to send a whole request head")
+    ->check(CLI::Range(1, 3'600))
+    ->capture_default_str();
+  command.add_option("--max-connections", options.max_connections,
+                     "agent connections served at once; more get a 503")
+    ->check(CLI::Range(1, 4'096))
     ->capture_default_str();
   command.add_option("--key-file", options.key_file,
                      "the local relay key (default <tool dir>/relay.key; made when absent)");
@@ -172,6 +182,8 @@ relay_options(const RelayCommandOptions& options, Context& context)
   relay.spool_cap = options.spool_cap;
   relay.body_limit = options.body_limit;
   relay.flush_interval = std::chrono::seconds(options.flush_seconds);
+  relay.header_timeout = std::chrono::seconds(options.header_seconds);
+  relay.max_connections = options.max_connections;
 
   const config::SafeWriter writer(context.paths.backup_dir());
   const auto key_file = options.key_file.value_or(net::default_key_file(context.paths));

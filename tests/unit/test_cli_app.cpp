@@ -100,6 +100,24 @@ TEST_CASE("cli: help pages")
   CHECK(!contains(flush.out, "aigw-setup configure --all"));
 }
 
+TEST_CASE("cli relay: the connection limits are options, checked before the relay starts")
+{
+  auto help = run_cli({"relay", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(contains(help.out, "--header-timeout"));
+  CHECK(contains(help.out, "--max-connections"));
+
+  auto none = run_cli({"relay", "--offline", "--max-connections", "0"});
+  CHECK(none.exit_code == 2);
+  CHECK(none.err
+        == "aigw-setup: error: --max-connections: Value 0 not in range 1 to 4096 (see "
+           "aigw-setup --help)\n");
+
+  auto no_time = run_cli({"relay", "--offline", "--header-timeout", "0"});
+  CHECK(no_time.exit_code == 2);
+  CHECK(contains(no_time.err, "--header-timeout: Value 0 not in range 1 to 3600"));
+}
+
 TEST_CASE("cli status shows Cursor's list of models")
 {
   TempDir dir;
