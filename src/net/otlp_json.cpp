@@ -6,6 +6,7 @@
 // (numbers, strings, ids, enums) are otlp_json_values.cpp's.
 #include "net/otlp_json.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -113,6 +114,45 @@ read_message(const Json& object, pb::Message& out, const std::string& path, int 
   return {};
 }
 
+// Gemini CLI names its whole command line on every export, and for `gemini -p "..."` that
+// holds the prompt, whatever logPrompts says. The relay keeps prompts out of the tables, as
+// Claude Code does by default: these resource attributes are dropped.
+bool
+holds_command_line(const otlp::KeyValue& attribute)
+{
+  return attribute.key() == "process.command_args" || attribute.key() == "process.command_line";
+}
+
+template <class ResourceItems>
+void
+drop_command_line(ResourceItems& items)
+{
+  for (auto& item : items) {
+    auto& attributes = *item.mutable_resource()->mutable_attributes();
+    attributes.erase(std::remove_if(attributes.begin(), attributes.end(), holds_command_line),
+                     attributes.end());
+  }
+}
+
+void
+drop_command_line(OtlpSignal signal, pb::Message& request)
+{
+  switch (signal) {
+  case OtlpSignal::metrics:
+    drop_command_line(
+      *static_cast<otlp::ExportMetricsServiceRequest&>(request).mutable_resource_metrics());
+    return;
+  case OtlpSignal::logs:
+    drop_command_line(
+      *static_cast<otlp::ExportLogsServiceRequest&>(request).mutable_resource_logs());
+    return;
+  case OtlpSignal::traces:
+    drop_command_line(
+      *static_cast<otlp::ExportTraceServiceRequest&>(request).mutable_resource_spans());
+    return;
+  }
+}
+
 } // namespace
 
 std::optional<OtlpSignal>
@@ -181,6 +221,7 @@ otlp_json_to_protobuf(OtlpSignal signal, std::string_view json_text)
   }
   const auto request = otlp_request(signal);
   AIGW_TRY(read_message(document, *request, "", 0));
+  drop_command_line(signal, *request);
   std::string bytes;
   if (!request->SerializeToString(&bytes)) {
     return util::fail(util::ErrorKind::parse, "the export could not be encoded as protobuf");

@@ -37,7 +37,8 @@ std::unique_ptr<google::protobuf::Message> otlp_response(OtlpSignal signal);
 // The OTLP/JSON export request `json_text` for `signal`, as protobuf bytes. A body that
 // does not convert is a parse error that names the JSON path and what is wrong with it
 // ("resourceSpans[0].scopeSpans[0].spans[1].traceId: expected 32 hex digits, got 30"),
-// never the value itself: a body may hold prompts or secrets.
+// never the value itself: a body may hold prompts or secrets. The resource attributes
+// process.command_args and process.command_line are left out: Gemini CLI's hold the prompt.
 util::Result<std::string> otlp_json_to_protobuf(OtlpSignal signal, std::string_view json_text);
 
 } // namespace aigw::net

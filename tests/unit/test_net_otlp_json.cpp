@@ -183,6 +183,28 @@ TEST_CASE("net::otlp_json_to_protobuf: Gemini CLI's logs")
            "    string_value: \"stop\"\n  }\n}\n");
 }
 
+TEST_CASE("net::otlp_json_to_protobuf leaves out the command line, which holds the prompt")
+{
+  // As Gemini CLI 0.61.0 sends it for `gemini -p "..."`, logPrompts false or not.
+  const std::string json = R"({"resourceLogs":[{"resource":{"attributes":[
+    {"key":"service.name","value":{"stringValue":"gemini-cli"}},
+    {"key":"process.command_args","value":{"arrayValue":{"values":[
+      {"stringValue":"/usr/bin/node"},{"stringValue":"gemini"},{"stringValue":"-p"},
+      {"stringValue":"my secret plans"}]}}},
+    {"key":"process.command_line","value":{"stringValue":"gemini -p my secret plans"}},
+    {"key":"process.pid","value":{"intValue":"4242"}}]},
+    "scopeLogs":[{"logRecords":[{"body":{"stringValue":"CLI configuration loaded."}}]}]}]})";
+  const auto request = converted<otlp::ExportLogsServiceRequest>(OtlpSignal::logs, json);
+
+  const auto& attributes = request.resource_logs(0).resource().attributes();
+  REQUIRE(attributes.size() == 2);
+  CHECK(attributes[0].key() == "service.name");
+  CHECK(attributes[1].key() == "process.pid");
+  std::string bytes;
+  REQUIRE(request.SerializeToString(&bytes));
+  CHECK(bytes.find("secret") == std::string::npos);
+}
+
 TEST_CASE("net::otlp_json_to_protobuf: Gemini CLI's traces")
 {
   const std::string json = aigw::test::read_fixture("otlp/gemini-traces.json");
