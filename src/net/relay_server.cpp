@@ -298,6 +298,8 @@ Relay::start()
   }
 
   // One thread per connection up to the limit, so that no agent waits behind slow clients.
+  // TODO(#3): a blocking thread per connection spends about four times nginx's CPU on a
+  // request (docs/benchmarks.md); the throughput target needs an event-driven server.
   const std::size_t threads = impl.options.max_connections + k_spare_threads;
   impl.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl.server.set_limits(impl.options.header_timeout, impl.options.max_connections);
