@@ -117,6 +117,7 @@ set(AIGW_SOURCES
   src/net/relay_server.cpp
   src/net/relay_checks.cpp
   src/net/relay_forward.cpp
+  src/net/relay_headers.cpp
   src/net/relay_telemetry.cpp
   src/net/relay_connection.cpp
 )

@@ -8,9 +8,6 @@
 // cancelled, even while the upstream sends nothing.
 #include "net/relay_internal.hpp"
 
-#include <algorithm>
-#include <array>
-
 #include "net/databricks_client.hpp"
 #include "util/secret.hpp"
 #include "util/strings.hpp"
@@ -18,34 +15,6 @@
 namespace aigw::net {
 
 namespace {
-
-constexpr const char* k_coding_agent_header = "x-databricks-use-coding-agent-mode";
-
-constexpr std::array<std::string_view, 7> k_hop_by_hop{
-  "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host"};
-
-// Request headers that never go upstream as the agent sent them: the relay key in its
-// three spellings (the real credential replaces it), and framing the client redoes.
-constexpr std::array<std::string_view, 5> k_replaced{"Authorization", "x-api-key",
-                                                     "x-goog-api-key", "Content-Length",
-                                                     "Expect"};
-
-bool
-named_in(std::string_view name, const auto& names)
-{
-  return std::any_of(names.begin(), names.end(),
-                     [name](std::string_view known) { return same_name(name, known); });
-}
-
-// cpp-httplib decodes request bodies sent with these encodings before the handler runs,
-// so the header no longer describes the body.
-bool
-decoded_by_library(const Headers& headers)
-{
-  const std::string encoding(util::trim(headers.get("Content-Encoding").value_or("")));
-  return same_name(encoding, "gzip") || same_name(encoding, "deflate")
-         || same_name(encoding, "br");
-}
 
 std::optional<std::string>
 upstream_base(const core::Routes& routes, Route route)
@@ -92,27 +61,6 @@ content_length(const Headers& headers)
     return std::nullopt;
   }
   return static_cast<std::size_t>(std::stoull(*value));
-}
-
-std::pair<std::string, std::string>
-cause_and_remedy(HttpErrorKind kind, const std::string& option)
-{
-  switch (kind) {
-  case HttpErrorKind::dns:
-    return {"its host name did not resolve", "check " + option + " and your DNS"};
-  case HttpErrorKind::connect:
-    return {"connection refused", "check " + option + " or your network"};
-  case HttpErrorKind::tls:
-    return {"the TLS handshake or certificate check failed",
-            "check that this machine trusts its certificate (a TLS-inspecting proxy needs "
-            "its CA installed)"};
-  case HttpErrorKind::proxy:
-    return {"the proxy refused or failed", "check HTTPS_PROXY and NO_PROXY"};
-  case HttpErrorKind::reset:
-    return {"the connection dropped", "try again, and check " + option + " or your network"};
-  default:
-    return {"the request failed", "run aigw-setup -vv relay to see why"};
-  }
 }
 
 enum class Framing { length, chunked };
@@ -305,68 +253,6 @@ retry(Relay::Impl& relay, Exchange& exchange, Upstream upstream, const util::Sec
 }
 
 } // namespace
-
-bool
-is_hop_by_hop(std::string_view name, std::string_view connection)
-{
-  if (named_in(name, k_hop_by_hop) || (name.size() > 6 && same_name(name.substr(0, 6), "Proxy-"))) {
-    return true;
-  }
-  // Connection names further headers meant for this hop only.
-  const auto listed = util::split(connection, ',');
-  return std::any_of(listed.begin(), listed.end(), [name](const std::string& token) {
-    return same_name(util::trim(token), name);
-  });
-}
-
-Headers
-upstream_headers(const InboundRequest& inbound, Route route, const util::Secret& bearer)
-{
-  const std::string connection = inbound.headers.get("Connection").value_or("");
-  const bool decoded = decoded_by_library(inbound.headers);
-  Headers headers;
-  for (const auto& [name, value] : inbound.headers.items) {
-    if (is_hop_by_hop(name, connection) || named_in(name, k_replaced)
-        || (decoded && same_name(name, "Content-Encoding"))) {
-      continue;
-    }
-    headers.add(name, value);
-  }
-
-  headers.add("Authorization", "Bearer " + bearer.reveal());
-  if (route == Route::anthropic && !headers.get(k_coding_agent_header)) {
-    headers.add(k_coding_agent_header, "true");
-  }
-  return headers;
-}
-
-void
-pass_head(httplib::Response& res, int status, const Headers& headers)
-{
-  res.status = status;
-  const std::string connection = headers.get("Connection").value_or("");
-  for (const auto& [name, value] : headers.items) {
-    if (!is_hop_by_hop(name, connection) && !same_name(name, "Content-Length")
-        && !same_name(name, "Content-Type")) {
-      res.set_header(name, value);
-    }
-  }
-}
-
-LocalReply
-upstream_failure(Route route, const std::string& url, const HttpError& error)
-{
-  const bool otel = route == Route::otel;
-  const std::string what = std::string(otel ? "the workspace " : "the gateway ") + redact_url(url);
-  const std::string option = otel ? "--workspace" : "--gateway";
-  if (error.kind == HttpErrorKind::timeout) {
-    return error_reply(route, 504,
-                       what + " did not answer in time; try again, or check " + option
-                         + " and your network");
-  }
-  const auto [cause, remedy] = cause_and_remedy(error.kind, option);
-  return error_reply(route, 502, what + " could not be reached: " + cause + "; " + remedy);
-}
 
 void
 Relay::Impl::forward(Exchange& exchange)
