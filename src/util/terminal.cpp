@@ -9,6 +9,7 @@
 #include <csignal>
 
 #include <termios.h>
+#include <poll.h>
 #include <unistd.h>
 
 namespace aigw::util {
@@ -71,11 +72,32 @@ private:
   termios m_previous = {};
 };
 
+// Wait until `fd` has input or Ctrl-C was pressed. A SIGINT that lands between the
+// prompt and the read would not interrupt a read that starts after it, so the wait looks
+// at the flag at least every 100 ms instead of trusting EINTR alone.
+bool
+wait_for_input(int fd)
+{
+  for (;;) {
+    if (g_interrupted.load()) {
+      return false;
+    }
+    pollfd entry{fd, POLLIN, 0};
+    if (::poll(&entry, 1, 100) > 0) {
+      return true;
+    }
+  }
+}
+
 TerminalLine
 read_line(int fd)
 {
   TerminalLine line;
   for (;;) {
+    if (!wait_for_input(fd)) {
+      line.status = LineStatus::interrupted;
+      return line;
+    }
     char byte = 0;
     const auto got = ::read(fd, &byte, 1);
     if (got == 1) {
