@@ -39,7 +39,8 @@ CommandRunner setup_models(CLI::App& command);
 CommandRunner setup_completion(CLI::App& command);
 CommandRunner setup_init(CLI::App& command);
 
-// `test` on `routes` with what configure wrote, for the last step of `init`.
+// `test` on `routes` with what configure wrote, for the last step of `init`; a route that
+// cannot be tested (Cursor with no model, say) is skipped with its reason, not an error.
 ExitCode run_test_routes(const std::vector<std::string>& routes, Context& context);
 
 } // namespace aigw::cli

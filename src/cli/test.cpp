@@ -38,6 +38,7 @@ struct TestOptions
   core::TokenInput token;
   std::vector<std::string> headers;
   int timeout_seconds = k_default_timeout;
+  bool skip_untestable = false;
 };
 
 void
@@ -112,6 +113,7 @@ selection_of(const TestOptions& options, Context& context)
     selection.headers.set(header.name, header.value);
   }
   selection.timeout = std::chrono::seconds(options.timeout_seconds);
+  selection.skip_untestable = options.skip_untestable;
   return selection;
 }
 
@@ -216,6 +218,7 @@ run_test_routes(const std::vector<std::string>& routes, Context& context)
 {
   TestOptions options;
   options.routes = routes;
+  options.skip_untestable = true;
   return run_test(options, context);
 }
 

@@ -201,6 +201,11 @@ agent_target(RouteKind kind, bool named, const RouteSelection& selection,
   auto url = command_line_route(kind, places.routes);
   const bool from_state = !url;
   url = url ? url : string_in(summary, "route");
+  if (!url && !named) {
+    skipped.push_back(agent + ": no route known (give --gateway, --workspace or --" + agent
+                      + "-url)");
+    return std::optional<RouteTarget>{};
+  }
   if (!url) {
     return util::fail(ErrorKind::usage, agent + ": no route known: configure it, or give "
                                           "--gateway, --workspace or --" + agent + "-url");
@@ -389,7 +394,8 @@ plan_round_trips(const RouteSelection& selection, const ConfiguredState& state)
       return util::fail(ErrorKind::usage, "unknown route \"" + name
                                             + "\" (claude, codex, gemini, cursor or otel)");
     }
-    auto target = agent_target(*kind, named, selection, state, *places, plan.skipped);
+    const bool strict = named && !selection.skip_untestable;
+    auto target = agent_target(*kind, strict, selection, state, *places, plan.skipped);
     AIGW_TRY(target);
     if (*target) {
       plan.targets.push_back(std::move(**target));

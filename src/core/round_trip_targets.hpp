@@ -33,6 +33,9 @@ struct RouteSelection
   std::optional<RouteCredential> token; // --token-stdin, --token-file, $DATABRICKS_TOKEN
   net::Headers headers;                 // --header
   std::chrono::seconds timeout{15};
+  // Named routes that cannot be tested are skipped with a reason, as unnamed ones are,
+  // instead of being an error: init tests what it just set up, whatever that allows.
+  bool skip_untestable = false;
 };
 
 // What earlier runs left in the tool's folder.

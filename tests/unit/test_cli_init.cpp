@@ -173,6 +173,20 @@ TEST_CASE("init ends with a round trip to each route it set up")
   CHECK(result.out.find(FakeGateway::k_token) == std::string::npos);
 }
 
+TEST_CASE("init --all tests what it can and says why it skips the rest")
+{
+  const FakeGateway gateway(GatewayLayout::workspace_hosted);
+  const TempDir home;
+  const CliResult result =
+    run_cli(init_args(home, {"--all", "--workspace", gateway.url(), "--token-stdin", "--yes",
+                             "--gemini-trust", "off"}),
+            std::string(FakeGateway::k_token) + "\n");
+  CHECK(result.exit_code == 0);
+  CHECK(result.err.find("aigw-setup: warning: skipped cursor: ") != std::string::npos);
+  CHECK(result.err.find("aigw-setup: error:") == std::string::npos);
+  CHECK(result.out.ends_with("3 passed, 0 failed\n"));
+}
+
 TEST_CASE("init --profile takes the workspace and the token from ~/.databrickscfg")
 {
   const FakeGateway gateway(GatewayLayout::workspace_hosted);
