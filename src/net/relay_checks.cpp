@@ -119,11 +119,12 @@ ambiguous_head(const httplib::Request& req)
   return std::nullopt;
 }
 
-// Why a header cannot go on as the agent sent it.
+// Why a header cannot go on as the agent sent it (the values as sent: cpp-httplib's own
+// are percent-decoded, so a %0A in a value would look like a line break).
 std::optional<std::string>
-bad_header(const httplib::Request& req)
+bad_header(const Headers& headers)
 {
-  for (const auto& [name, value] : req.headers) {
+  for (const auto& [name, value] : headers.items) {
     if (!is_token(name)) {
       return std::string("the request has a header name with characters HTTP does not allow");
     }
@@ -168,9 +169,18 @@ headers_as_sent(std::string_view head)
     if (!line.empty() && line.back() == '\r') {
       line.remove_suffix(1);
     }
-    const auto colon = line.find(':');
-    if (line.empty() || colon == std::string_view::npos) {
+    if (line.empty()) {
       break;
+    }
+    // An obsolete folded line continues the value before it (RFC 9112 5.2); a line with no
+    // colon the library skipped, and so does the relay.
+    if ((line.front() == ' ' || line.front() == '\t') && !headers.items.empty()) {
+      headers.items.back().second += " " + std::string(util::trim(line));
+      continue;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      continue;
     }
     headers.add(std::string(util::trim(line.substr(0, colon))),
                 std::string(util::trim(line.substr(colon + 1))));
@@ -260,7 +270,7 @@ Relay::Impl::head_refusal(const httplib::Request& req) const
   if (auto why = ambiguous_head(req)) {
     return error_reply(shape, 400, *why);
   }
-  if (auto why = bad_header(req)) {
+  if (auto why = bad_header(inbound_of(req).headers)) {
     return error_reply(shape, 400, *why);
   }
   if (std::find(k_served_methods.begin(), k_served_methods.end(), req.method)

@@ -319,7 +319,8 @@ StoredCredentialSource::StoredCredentialSource(std::filesystem::path file, core:
 
 namespace {
 
-// What changes whenever the file is replaced or written: inode, size, modification time.
+// What changes whenever the file is replaced or written: device, inode, size, and the
+// modification and change times (a copy can set the first back; nothing sets the second).
 // Empty when the file cannot be looked at; then it is read every time, and says why not.
 std::string
 file_stamp(const std::filesystem::path& file)
@@ -328,8 +329,10 @@ file_stamp(const std::filesystem::path& file)
   if (::stat(file.c_str(), &status) != 0) {
     return {};
   }
-  return std::to_string(status.st_ino) + ":" + std::to_string(status.st_size) + ":"
-         + std::to_string(status.st_mtim.tv_sec) + "." + std::to_string(status.st_mtim.tv_nsec);
+  return std::to_string(status.st_dev) + ":" + std::to_string(status.st_ino) + ":"
+         + std::to_string(status.st_size) + ":" + std::to_string(status.st_mtim.tv_sec) + "."
+         + std::to_string(status.st_mtim.tv_nsec) + ":" + std::to_string(status.st_ctim.tv_sec)
+         + "." + std::to_string(status.st_ctim.tv_nsec);
 }
 
 } // namespace

@@ -52,9 +52,14 @@ route_option(Route route)
   return "--workspace";
 }
 
+// The body length an upstream reply announces. With Transfer-Encoding too, the encoding
+// frames the body and the length means nothing (RFC 9112 6.3), as libcurl reads it.
 std::optional<std::size_t>
 content_length(const Headers& headers)
 {
+  if (headers.get("Transfer-Encoding")) {
+    return std::nullopt;
+  }
   const auto value = headers.get("Content-Length");
   if (!value || value->empty() || value->size() > 18
       || value->find_first_not_of("0123456789") != std::string::npos) {

@@ -3,10 +3,6 @@
 // upstream reply framed two ways, request header lines the library skips, percent-encoded
 // bytes in a header value, and a credential file rewritten in place with its size and
 // modification time kept. Each case asserts what the agent or the upstream should see.
-//
-// TODO(#3): each case marked doctest::should_fail() fails today (the chunked control does
-// not); the mark keeps the suite green until the fix in src/net lands. Remove it from a
-// case once its bug is fixed: the case then reports it.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -138,8 +134,7 @@ TEST_CASE("net::Relay frames a chunked reply so the next one follows it")
 // RFC 9112 6.3: Transfer-Encoding overrides Content-Length. Announcing the upstream's
 // Content-Length and then writing the whole chunked body puts bytes of this reply where
 // the agent reads the head of its next one on the same connection.
-TEST_CASE("net::Relay frames a reply with both Content-Length and Transfer-Encoding once"
-          * doctest::should_fail())
+TEST_CASE("net::Relay frames a reply with both Content-Length and Transfer-Encoding once")
 {
   const std::string received = two_requests("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                                             "Content-Length: 5\r\nTransfer-Encoding: chunked"
@@ -149,9 +144,9 @@ TEST_CASE("net::Relay frames a reply with both Content-Length and Transfer-Encod
 
 // A continuation line (obs-fold) or a line with no colon is skipped by cpp-httplib, but
 // stopped the relay's own reading of the head: every header after it was dropped, here
-// the API version the gateway needs. RFC 9112 5.2: refuse the request, or unfold the line.
-TEST_CASE("net::Relay drops no header that follows a folded line"
-          * doctest::should_fail())
+// the API version the gateway needs. RFC 9112 5.2 allows unfolding the line, as the relay
+// now does.
+TEST_CASE("net::Relay drops no header that follows a folded line")
 {
   RawServer gateway("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", RawServer::Hang::no);
   RelayRig rig(options_for(gateway.url(), gateway.url()));
@@ -162,18 +157,16 @@ TEST_CASE("net::Relay drops no header that follows a folded line"
   const auto received = agent.read_until_closed();
   REQUIRE(received);
 
-  if (replied_with(*received, 400)) {
-    CHECK(gateway.requests().empty());
-    return;
-  }
+  CHECK(replied_with(*received, 200));
   const auto seen = gateway.requests();
   REQUIRE(seen.size() == 1);
+  CHECK(seen.at(0).find("\r\nX-Folded: first second\r\n") != std::string::npos);
   CHECK(seen.at(0).find("\r\nanthropic-version: 2023-06-01\r\n") != std::string::npos);
 }
 
 // Values go upstream as sent, not percent-decoded, so "%0A" in a value (W3C baggage
 // encodes line breaks that way) is three plain characters and no line break.
-TEST_CASE("net::Relay forwards a value holding %0A as sent" * doctest::should_fail())
+TEST_CASE("net::Relay forwards a value holding %0A as sent")
 {
   RawServer gateway("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", RawServer::Hang::no);
   RelayRig rig(options_for(gateway.url(), gateway.url()));
@@ -190,8 +183,7 @@ TEST_CASE("net::Relay forwards a value holding %0A as sent" * doctest::should_fa
 
 // An in-place write of a token of the same length, its modification time put back (cp -p,
 // touch -r, rsync -t do that): inode, size and mtime are as before, the ctime is not.
-TEST_CASE("net::StoredCredentialSource sees a token rewritten in place with its mtime kept"
-          * doctest::should_fail())
+TEST_CASE("net::StoredCredentialSource sees a token rewritten in place with its mtime kept")
 {
   TempDir dir;
   const auto file = dir / "credentials.json";

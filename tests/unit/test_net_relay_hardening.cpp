@@ -478,9 +478,9 @@ TEST_CASE("net::Relay refuses headers it cannot pass on")
   SUBCASE("a line break that would start another header upstream")
   {
     CHECK(answer("X-Inject: a\rInjected: 1\r\n") == injected);
-    // cpp-httplib decodes %XX in header values.
-    CHECK(answer("X-Inject: a%0d%0aInjected: 1\r\n") == injected);
-    CHECK(answer("X-Inject: a%00b\r\n") == injected);
+    CHECK(answer("X-Inject: a\x01b\r\n") == injected);
+    // "%0d%0a" is six plain characters: the relay forwards values as sent, not decoded as
+    // cpp-httplib has them (test_net_relay_break.cpp checks what the upstream gets).
   }
 
   SUBCASE("a head over the size limit")
