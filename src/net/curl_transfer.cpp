@@ -28,8 +28,9 @@ using Clock = std::chrono::steady_clock;
 
 // The longest wait on the sockets before the reader looks at cancel, give-up and idle time.
 constexpr std::chrono::milliseconds k_wait{100};
-// Idle connections a thread keeps for its next transfers (gateway and workspace).
-constexpr long k_idle_connections = 8;
+// Idle connections a thread keeps for its next transfers: the gateway and the workspace,
+// with room for one more; every server thread keeps its own, so few each.
+constexpr long k_idle_connections = 3;
 
 struct MultiDeleter
 {

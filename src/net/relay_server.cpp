@@ -297,6 +297,10 @@ Relay::start()
     impl.spool.emplace(std::move(*spool));
   }
 
+  // Each server thread keeps its own upstream connections and curl's wake-up pipe, beside
+  // the agent connections: 256 or 1024 open files is not enough for a busy relay.
+  AIGW_DEBUG("relay: up to " << util::raise_open_files_limit() << " open files");
+
   // One thread per connection up to the limit, so that no agent waits behind slow clients.
   // TODO(#3): a blocking thread per connection spends about four times nginx's CPU on a
   // request (docs/benchmarks.md); the throughput target needs an event-driven server.

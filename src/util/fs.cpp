@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "util/fs.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +103,26 @@ current_umask()
   const mode_t mask = ::umask(077);
   ::umask(mask);
   return mask;
+}
+
+std::size_t
+raise_open_files_limit()
+{
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return 0;
+  }
+  // macOS refuses more than OPEN_MAX (10240) whatever the hard limit says.
+  constexpr rlim_t k_enough = 10'240;
+  const rlim_t wanted = std::min(limit.rlim_max, k_enough);
+  if (limit.rlim_cur < wanted) {
+    rlimit raised = limit;
+    raised.rlim_cur = wanted;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      limit = raised;
+    }
+  }
+  return static_cast<std::size_t>(limit.rlim_cur);
 }
 
 } // namespace aigw::util

@@ -38,6 +38,11 @@ Result<void> create_directories(const fs::path& dir, mode_t mode);
 // The process umask, read without changing it for longer than the call.
 mode_t current_umask();
 
+// Raise this process's soft limit on open files toward its hard limit, to at most 10240 (a
+// server with many connections needs more than the 256 or 1024 systems start with); the
+// limit now.
+std::size_t raise_open_files_limit();
+
 // "permission denied" style text for errno `error_number`.
 std::string errno_text(int error_number);
 
