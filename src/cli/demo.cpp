@@ -18,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "config/safe_writer.hpp"
 #include "net/relay_server.hpp"
+#include "util/fs.hpp"
 #include "util/log.hpp"
 #include "util/process.hpp"
 
@@ -181,8 +182,10 @@ start_relay(const Context& context, const core::Paths& paths)
   return relay;
 }
 
+// `project` is an empty folder for doctor to take as the one the agents run in: the folder
+// demo was started from may hold the user's own project files, which would then be read.
 std::vector<std::vector<std::string>>
-demo_steps(int port)
+demo_steps(int port, const std::filesystem::path& project)
 {
   const std::string relay = "127.0.0.1:" + std::to_string(port);
   return {
@@ -192,7 +195,7 @@ demo_steps(int port)
     {"test", "claude", "codex", "gemini", "cursor"},
     // Cursor calls its base URL from Cursor's own servers, which cannot reach a loopback
     // relay: true on every real machine, but not what the demo shows.
-    {"doctor", "--skip", "cursor.private_url"},
+    {"doctor", "--skip", "cursor.private_url", "--project", project.string()},
   };
 }
 
@@ -216,7 +219,9 @@ run_demo(const DemoOptions& options, Context& context)
 
   Json steps = Json::array();
   bool all_passed = true;
-  for (auto& args : demo_steps(relay->port())) {
+  const auto project = home.path() / "project";
+  util::throw_on_error(util::create_directories(project, 0700));
+  for (auto& args : demo_steps(relay->port(), project)) {
     const Step step = run_step(context, home.path(), std::move(args));
     show_step(context, home.path(), step);
     steps.push_back(step_json(step));

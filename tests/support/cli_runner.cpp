@@ -72,7 +72,7 @@ pump(int in_fd, const std::string& input, int out_fd, int err_fd, CliResult& res
 
 CliResult
 run_cli(const std::vector<std::string>& args, const std::string& input,
-        const std::map<std::string, std::string>& env)
+        const std::map<std::string, std::string>& env, const std::filesystem::path& cwd)
 {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0
@@ -84,6 +84,9 @@ run_cli(const std::vector<std::string>& args, const std::string& input,
   posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  if (!cwd.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  }
 
   std::vector<std::string> argv{AIGW_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());

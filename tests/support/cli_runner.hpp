@@ -3,6 +3,7 @@
 // clean environment in, exit code and both output streams out.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,7 +25,8 @@ struct CliResult
 // HOME (set to `home` when given) and `env`.
 CliResult run_cli(const std::vector<std::string>& args,
                   const std::string& input = "",
-                  const std::map<std::string, std::string>& env = {});
+                  const std::map<std::string, std::string>& env = {},
+                  const std::filesystem::path& cwd = {}); // empty: the test's own folder
 
 // NAME=value entries for a child: PATH=/usr/bin:/bin and LANG=C.UTF-8 unless `env` sets them,
 // then `env`.

@@ -198,6 +198,24 @@ TEST_CASE("cli demo leaves a lived-in --home alone")
   CHECK(snapshot(home.path()) == before);
 }
 
+TEST_CASE("cli demo reads no project files of the folder it is started from")
+{
+  const TempDir project;
+  aigw::test::write_bytes(project / ".env", "GEMINI_API_KEY=mine\n");
+  aigw::test::write_bytes(project / ".claude/settings.json",
+                          "{\"env\": {\"ANTHROPIC_BASE_URL\": \"https://elsewhere.example\"}}\n");
+  const TempDir user_home;
+  const auto before = snapshot(project.path());
+
+  const auto result =
+    run_cli({"demo"}, "", {{"HOME", user_home.path().string()}}, project.path());
+  CAPTURE(result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find(project.path().string()) == std::string::npos);
+  CHECK(snapshot(project.path()) == before);
+  CHECK(fs::is_empty(user_home.path()));
+}
+
 TEST_CASE("cli unconfigure keeps a link's target that replaced a file configure created")
 {
   const TempDir home;
