@@ -35,8 +35,12 @@ gemini_trust(const ConfigureOptions& options, const std::filesystem::path& home,
                                          : std::filesystem::absolute(options.gemini_trust);
   folder = folder.lexically_normal();
   if (folder == folder.root_path() || folder == home.lexically_normal()) {
+    // The default names the folder configure runs in, which the user did not choose as such.
+    const std::string option = options.gemini_trust == "cwd"
+                                 ? "--gemini-trust cwd (the default: the folder configure runs in)"
+                                 : "--gemini-trust " + options.gemini_trust;
     throw util::Fatal(util::ErrorKind::usage,
-                      "--gemini-trust " + options.gemini_trust + ": trusting \"" + folder.string()
+                      option + ": trusting \"" + folder.string()
                         + "\" would trust every folder below it; run configure from a project "
                           "folder, name one with --gemini-trust DIR, or give --gemini-trust off");
   }

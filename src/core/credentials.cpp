@@ -269,7 +269,9 @@ load_credential(const std::filesystem::path& file)
   if (!content->has_value()) {
     return util::fail(ErrorKind::failed,
                       "no credential is configured (" + file.string()
-                        + " does not exist); run aigw-setup configure --auth pat");
+                        + " does not exist); configure one: aigw-setup configure AGENT... "
+                          "--gateway URL --token-stdin (add --auth relay for the relay), or "
+                          "--auth databricks-cli");
   }
   const auto json = nlohmann::json::parse(**content, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {

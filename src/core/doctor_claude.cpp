@@ -238,7 +238,8 @@ onboarding_check(const DoctorInputs& inputs)
   return warned(k_group, "claude.onboarding",
                 shown(inputs, path) + " does not mark onboarding done: a fresh Claude Code asks "
                                       "to log in before it reads the gateway settings",
-                "run: aigw-setup configure claude --skip-onboarding (or log in once)");
+                "run: aigw-setup configure claude --skip-onboarding --gateway URL (your "
+                "gateway), or log in once");
 }
 
 std::optional<Check>

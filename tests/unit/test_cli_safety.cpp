@@ -198,6 +198,21 @@ TEST_CASE("cli demo leaves a lived-in --home alone")
   CHECK(snapshot(home.path()) == before);
 }
 
+TEST_CASE("cli configure from the home folder says the Gemini trust it refuses is the default")
+{
+  const TempDir home;
+  const auto result =
+    run_cli({"--home", home.path().string(), "configure", "gemini", "--gateway",
+             "https://gw.example.com", "--token-stdin"},
+            std::string(k_token) + "\n", {}, home.path());
+  CHECK(result.exit_code == 2);
+  CHECK(result.err == "aigw-setup: error: --gemini-trust cwd (the default: the folder configure "
+                      "runs in): trusting \"" + home.path().string()
+                        + "\" would trust every folder below it; run configure from a project "
+                          "folder, name one with --gemini-trust DIR, or give --gemini-trust off\n");
+  CHECK_FALSE(fs::exists(home / ".gemini"));
+}
+
 TEST_CASE("cli demo reads no project files of the folder it is started from")
 {
   const TempDir project;

@@ -194,7 +194,8 @@ TEST_CASE("core::claude_checks onboarding")
     test::expect(check, core::Level::warn,
                  "~/.claude.json does not mark onboarding done: a fresh Claude Code asks "
                  "to log in before it reads the gateway settings",
-                 "run: aigw-setup configure claude --skip-onboarding (or log in once)");
+                 "run: aigw-setup configure claude --skip-onboarding --gateway URL (your "
+                 "gateway), or log in once");
   }
 
   SUBCASE("a ~/.claude.json configure did not write that does not parse")
