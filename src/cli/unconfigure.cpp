@@ -40,6 +40,21 @@ report_nothing(Context& context, const std::string& text)
   context.out.document({{"command", "unconfigure"}, {"agents", nlohmann::json::array()}});
 }
 
+// The backups stay, so that a change can still be undone by hand; a person taking the tool
+// off the machine should know that earlier versions of secret files are among them.
+void
+warn_about_backups(const Context& context)
+{
+  std::error_code error;
+  const auto dir = context.paths.backup_dir();
+  if (std::filesystem::is_directory(dir, error) && !std::filesystem::is_empty(dir, error)) {
+    AIGW_WARN("the backups in " << dir.string()
+                                << " keep earlier versions of the files configure changed, "
+                                   "some with the token (mode 0600): delete that folder when "
+                                   "you no longer need them");
+  }
+}
+
 ExitCode
 run_unconfigure_managed(const UnconfigureOptions& options, Context& context)
 {
@@ -86,6 +101,7 @@ run_unconfigure(const UnconfigureOptions& options, Context& context)
     if (manifest.agents.empty() && manifest.telemetry.empty()) {
       std::error_code error;
       std::filesystem::remove(context.paths.credentials_file(), error);
+      warn_about_backups(context);
     }
   }
   print_unconfigure_report(context, agents, reports);

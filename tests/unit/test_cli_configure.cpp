@@ -69,6 +69,13 @@ check_round_trip(const std::string& fixture_home, const std::string& golden,
     INFO(undo.err);
     REQUIRE(undo.exit_code == 0);
     CHECK(snapshot(home, aigw::test::k_tool_dir) == before);
+    // The backups stay, some with the token; the person is told where they are.
+    CHECK(undo.err.find("aigw-setup: warning: the backups in "
+                        + (home / aigw::test::k_tool_dir / "backups").string()
+                        + " keep earlier versions of the files configure changed, some with "
+                          "the token (mode 0600): delete that folder when you no longer need "
+                          "them\n")
+          != std::string::npos);
   }
 }
 
