@@ -188,7 +188,12 @@ open_upstream(Relay::Impl& relay, Exchange& exchange, const std::string& base,
   if (stream && stream->wait_head(hangup_check())) {
     return stream;
   }
-  const auto error = stream ? stream->error() : std::nullopt;
+  // A transfer the relay cancelled (it stops, or the agent hung up) was not a failure of
+  // the upstream, whatever the transfer says.
+  auto error = stream ? stream->error() : std::nullopt;
+  if (error && error->kind == HttpErrorKind::cancelled) {
+    error.reset();
+  }
   write_reply(exchange.res,
               error ? upstream_failure(exchange.routed.route, url, *error)
                     : error_reply(exchange.routed.route, 503,

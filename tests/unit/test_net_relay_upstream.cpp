@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +32,20 @@ using aigw::test::relay_harness::RelayRig;
 using aigw::test::relay_harness::with_key;
 using net::HttpRequest;
 using net::Route;
+
+namespace {
+
+// Wait (up to 10 s) until `server` has read a request.
+bool
+silent_got_request(const RawServer& server)
+{
+  for (int i = 0; i < 1000 && server.requests().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return !server.requests().empty();
+}
+
+} // namespace
 
 TEST_CASE("net::Relay streams server-sent events as they arrive")
 {
@@ -197,6 +212,25 @@ TEST_CASE("net::Relay cancels the upstream when the agent goes away")
   std::unique_lock lock(mutex);
   changed.wait_for(lock, std::chrono::seconds(10), [&] { return !outcome.empty(); });
   CHECK(outcome == "stopped");
+}
+
+TEST_CASE("net::Relay stopping while the gateway is silent answers 503, not a gateway failure")
+{
+  RawServer silent("", RawServer::Hang::yes);
+  RelayRig rig(options_for(silent.url(), silent.url()));
+  std::optional<aigw::util::Expected<net::HttpResponse, net::HttpError>> response;
+  std::thread agent(
+    [&] { response = rig.send(with_key(post(rig.url("/anthropic/v1/messages")))); });
+  REQUIRE(silent_got_request(silent));
+  rig.stop();
+  agent.join();
+
+  REQUIRE(response);
+  REQUIRE(*response);
+  CHECK((*response)->status == 503);
+  CHECK((*response)->body
+        == net::error_reply(Route::anthropic, 503, "the relay is stopping or the agent went away")
+             .body);
 }
 
 TEST_CASE("net::Relay keeps OTel exports while the workspace is down")
