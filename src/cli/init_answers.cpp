@@ -73,8 +73,8 @@ choose_agents(const InitOptions& options, const Context& context, const Prompter
   }
   say("Agents found on this machine: " + (found.empty() ? "none" : util::join(found, ", ")));
   for (;;) {
-    auto agents = parse_agent_list(
-      prompter.ask("Agents to set up (claude codex gemini cursor, or all)", util::join(found, " ")));
+    auto agents = parse_agent_list(prompter.ask(
+      "Agents to set up (claude codex gemini cursor, or all)", util::join(found, " ")));
     if (agents) {
       return *agents;
     }

@@ -28,7 +28,8 @@ public:
 
   // Wait until `text` shows up after what earlier waits consumed; throws at the deadline
   // with what was seen. Returns the output up to and including `text`.
-  std::string expect(std::string_view text, std::chrono::seconds deadline = std::chrono::seconds(30));
+  std::string expect(std::string_view text,
+                     std::chrono::seconds deadline = std::chrono::seconds(30));
 
   // Type `line` and Enter.
   void type_line(std::string_view line);

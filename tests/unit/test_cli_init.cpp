@@ -196,9 +196,9 @@ TEST_CASE("init --profile takes the workspace and the token from ~/.databrickscf
   const CliResult result = run_cli(init_args(home, {"claude", "--profile", "prod", "--yes"}));
   CHECK(result.exit_code == 0);
   CHECK(result.err.starts_with("init: using the token of profile prod\n"));
-  CHECK(read_bytes(home / ".claude/settings.json").find("\"ANTHROPIC_BASE_URL\": \""
-                                                         + gateway.url() + "/ai-gateway/anthropic\"")
-        != std::string::npos);
+  const std::string base_url =
+    "\"ANTHROPIC_BASE_URL\": \"" + gateway.url() + "/ai-gateway/anthropic\"";
+  CHECK(read_bytes(home / ".claude/settings.json").find(base_url) != std::string::npos);
   CHECK(result.out.ends_with("1 passed, 0 failed\n"));
 }
 
