@@ -68,23 +68,17 @@ class CurlClient : public HttpClient
 public:
   util::Expected<HttpResponse, HttpError> send(const HttpRequest& request) override
   {
-    const auto transfer = open(request);
-    if (!transfer->wait_head(nullptr)) {
-      return util::unexpected(*transfer->error());
+    std::string body;
+    auto response = stream(
+      request, [](int, const Headers&) { return true; },
+      [&body](std::string_view piece) {
+        body += piece;
+        return true;
+      });
+    if (response) {
+      response->body = std::move(body);
     }
-    HttpResponse response{transfer->status(), transfer->headers(), {}};
-    std::string piece;
-    for (;;) {
-      switch (transfer->next(piece, nullptr)) {
-      case HttpTransfer::Next::data:
-        response.body += piece;
-        continue;
-      case HttpTransfer::Next::end:
-        return response;
-      case HttpTransfer::Next::failed:
-        return util::unexpected(*transfer->error());
-      }
-    }
+    return response;
   }
 
   std::unique_ptr<HttpTransfer> open(HttpRequest request) override
