@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libssl-dev libdtl-dev libcpp-httplib-dev
   libboost-dev # Boost.Asio and Boost.Beast: the relay's event loop and HTTP server
   libprotobuf-dev protobuf-compiler # OTLP/JSON to protobuf in the relay; protoc at build time
+  zlib1g-dev libbrotli-dev # the relay decodes gzip, deflate and br request bodies
   sqlite3 ca-certificates curl iproute2 util-linux
   zsh fish # the completion tests check the zsh and fish scripts with the shells themselves
 )

@@ -9,6 +9,7 @@ set(AIGW_SOURCES
   src/util/process.cpp
   src/util/secret.cpp
   src/util/signals.cpp
+  src/util/content_coding.cpp
   src/config/document.cpp
   src/config/json_document.cpp
   src/config/json_scan.cpp

@@ -18,12 +18,14 @@ class AigwSetup < Formula
   depends_on "nlohmann-json" => :build
   depends_on "pkg-config" => :build
   depends_on "tomlplusplus" => :build
+  depends_on "brotli" # the relay decodes br request bodies
   depends_on "openssl@3"
   depends_on "protobuf" # libprotobuf at run time, protoc at build time
   depends_on "yaml-cpp"
 
   uses_from_macos "curl"
   uses_from_macos "sqlite"
+  uses_from_macos "zlib" # the relay decodes gzip and deflate request bodies
 
   # The diff library (header-only) has no Homebrew formula.
   resource "dtl" do
