@@ -113,6 +113,7 @@ set(AIGW_SOURCES
   src/net/curl_client.cpp
   src/net/curl_request.cpp
   src/net/curl_transfer.cpp
+  src/net/curl_reply.cpp
   src/net/async_transfer.cpp
   src/net/http_transfer.cpp
   src/net/relay_config.cpp

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Internal to the curl_*.cpp files: libcurl handles as owned types, how an HttpRequest
-// becomes the options of an easy handle, and the transfer the client opens.
+// Internal to the curl_*.cpp and async_transfer*.cpp files: libcurl handles as owned
+// types, how an HttpRequest becomes the options of an easy handle, how a reply's head is
+// read and a failure worded, and the transfer the client opens.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <curl/curl.h>
 
@@ -25,6 +30,16 @@ struct ListDeleter
 };
 using HeaderList = std::unique_ptr<curl_slist, ListDeleter>;
 
+struct MultiDeleter
+{
+  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+};
+using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
+
+// Idle connections a multi handle keeps for its next transfers: the gateway and the
+// workspace, with room for one more; every server thread keeps its own, so few each.
+constexpr long k_idle_connections = 3;
+
 // libcurl's global setup, once per process.
 void init_curl_once();
 
@@ -37,6 +52,43 @@ void set_request(CURL* handle, const HttpRequest& request, char* error_text);
 
 // Plain words for a failure of `kind`, put in front of libcurl's own text.
 std::string cause_of(HttpErrorKind kind);
+
+// The head of a reply as libcurl hands it over, one header line at a time: interim 1xx
+// blocks are read and forgotten, an obsolete folded line continues the header before it,
+// and the head is ready when the final block ends or the first body byte comes.
+struct ReplyHead
+{
+  int block_status = 0; // status line of the header block being read
+  Headers block_headers;
+  bool ready = false;
+  int status = 0;
+  Headers headers;
+
+  // One line from CURLOPT_HEADERFUNCTION, line break included; lines after the head
+  // (trailers) are ignored.
+  void read_line(std::string_view line);
+  // The block being read is the head (the final block ended, or body bytes came).
+  void mark_ready();
+  // The transfer ended well without a head (an HTTP/0.9 style reply): libcurl's status.
+  void finish(CURL* handle);
+};
+
+// How a transfer ended badly, for its error message.
+struct TransferEnd
+{
+  CURLcode code = CURLE_OK;
+  AbortReason abort = AbortReason::none;
+  const char* error_text = ""; // libcurl's words (CURLOPT_ERRORBUFFER), may be empty
+  std::chrono::milliseconds idle_timeout{0};
+};
+
+// The failure of the transfer `what` (method and redacted URL): its kind, and a message
+// with the cause in plain words and libcurl's own.
+HttpError transfer_error(const std::string& what, const TransferEnd& end);
+
+// The transfers of `multi` that libcurl says are over, with their results. Copied out:
+// removing a handle frees libcurl's messages.
+std::vector<std::pair<CURL*, CURLcode>> finished_transfers(CURLM* multi);
 
 // Start `request` on this thread's multi handle, with the DNS and TLS session caches of
 // `share` (may be null).

@@ -13,12 +13,9 @@
 #include <deque>
 #include <mutex>
 #include <utility>
-#include <vector>
 
 #include "net/curl_internal.hpp"
 #include "util/log.hpp"
-#include "util/secret.hpp"
-#include "util/strings.hpp"
 
 namespace aigw::net {
 
@@ -28,15 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 // The longest wait on the sockets before the reader looks at cancel, give-up and idle time.
 constexpr std::chrono::milliseconds k_wait{100};
-// Idle connections a thread keeps for its next transfers: the gateway and the workspace,
-// with room for one more; every server thread keeps its own, so few each.
-constexpr long k_idle_connections = 3;
-
-struct MultiDeleter
-{
-  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
-};
-using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
 
 // This thread's multi handle, and with it this thread's idle connections.
 CURLM*
@@ -56,11 +44,7 @@ thread_multi()
 // What libcurl's callbacks fill in, read by the transfer's own thread.
 struct Reading
 {
-  int block_status = 0; // status line of the header block being read
-  Headers block_headers;
-  bool head_ready = false;
-  int status = 0;
-  Headers headers;
+  ReplyHead head;
   std::deque<std::string> pieces;
   const std::atomic<bool>* cancelled = nullptr;
   Clock::time_point last_activity = Clock::now();
@@ -68,81 +52,17 @@ struct Reading
   curl_off_t last_up = 0;
 };
 
-void
-mark_head(Reading& reading)
-{
-  if (!reading.head_ready) {
-    reading.head_ready = true;
-    reading.status = reading.block_status;
-    reading.headers = reading.block_headers;
-  }
-}
-
-// "HTTP/1.1 200 OK" or "HTTP/2 200": the status, or 0 when the line is not a status line.
-int
-status_of(std::string_view line)
-{
-  if (!line.starts_with("HTTP/")) {
-    return 0;
-  }
-  const auto space = line.find(' ');
-  if (space == std::string_view::npos || line.size() < space + 4) {
-    return 0;
-  }
-  int status = 0;
-  for (std::size_t i = space + 1; i < space + 4; ++i) {
-    if (line[i] < '0' || line[i] > '9') {
-      return 0;
-    }
-    status = status * 10 + (line[i] - '0');
-  }
-  return status;
-}
-
-void
-add_header_line(Headers& headers, std::string_view line)
-{
-  auto& items = headers.items;
-  // An obsolete folded line continues the previous header's value.
-  if ((line.front() == ' ' || line.front() == '\t') && !items.empty()) {
-    items.back().second += " " + std::string(util::trim(line));
-    return;
-  }
-  const auto colon = line.find(':');
-  if (colon != std::string_view::npos) {
-    headers.add(std::string(util::trim(line.substr(0, colon))),
-                std::string(util::trim(line.substr(colon + 1))));
-  }
-}
-
 // Once per header line, the status line and the closing blank line included.
 std::size_t
 on_header_line(char* data, std::size_t size, std::size_t count, void* user)
 {
   auto& reading = *static_cast<Reading*>(user);
   const std::size_t length = size * count;
-  std::string_view line(data, length);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
-    line.remove_suffix(1);
-  }
   reading.last_activity = Clock::now();
   if (reading.cancelled->load()) {
     return 0;
   }
-  if (reading.head_ready) {
-    return length; // trailers
-  }
-
-  if (const int status = status_of(line); status != 0) {
-    reading.block_status = status;
-    reading.block_headers.items.clear();
-  } else if (line.empty()) {
-    if (reading.block_status >= 200) {
-      mark_head(reading);
-    }
-  } else {
-    add_header_line(reading.block_headers, line);
-  }
+  reading.head.read_line(std::string_view(data, length));
   return length;
 }
 
@@ -155,7 +75,7 @@ on_body_bytes(char* data, std::size_t size, std::size_t count, void* user)
   if (reading.cancelled->load()) {
     return 0;
   }
-  mark_head(reading);
+  reading.head.mark_ready();
   reading.pieces.emplace_back(data, length);
   return length;
 }
@@ -201,8 +121,8 @@ public:
   ~CurlTransfer() override;
 
   bool wait_head(const GiveUp& give_up) override;
-  int status() const override { return m_reading.status; }
-  const Headers& headers() const override { return m_reading.headers; }
+  int status() const override { return m_reading.head.status; }
+  const Headers& headers() const override { return m_reading.head.headers; }
   Next next(std::string& piece, const GiveUp& give_up) override;
   std::optional<HttpError> error() const override { return m_error; }
   void cancel() override;
@@ -232,19 +152,11 @@ private:
   Clock::time_point m_start = Clock::now();
 };
 
-// Hand each finished transfer of `multi` its result. The messages are copied first: the
-// removal in finish() frees them.
+// Hand each finished transfer of `multi` its result.
 void
 collect_finished(CURLM* multi)
 {
-  std::vector<std::pair<CURL*, CURLcode>> finished;
-  int left = 0;
-  while (const CURLMsg* message = curl_multi_info_read(multi, &left)) {
-    if (message->msg == CURLMSG_DONE) {
-      finished.emplace_back(message->easy_handle, message->data.result);
-    }
-  }
-  for (const auto& [easy, code] : finished) {
+  for (const auto& [easy, code] : finished_transfers(multi)) {
     CurlTransfer* transfer = nullptr;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, &transfer);
     transfer->finish(code);
@@ -316,25 +228,16 @@ CurlTransfer::finish(CURLcode code)
     if (m_abort == AbortReason::none && stopped_from_outside()) {
       m_abort = AbortReason::callback; // a callback saw the cancel first
     }
-    const HttpErrorKind kind = error_kind_for_curl(static_cast<int>(code), m_abort);
-    std::string detail = m_error_text[0] != '\0' ? m_error_text.data() : curl_easy_strerror(code);
-    if (m_abort == AbortReason::idle) {
-      detail = "nothing received for " + std::to_string(m_request.idle_timeout.count()) + " ms";
-    }
-    m_error = HttpError{kind, util::redact(m_what + ": " + cause_of(kind) + " (" + detail + ")")};
-    AIGW_DEBUG(m_what << " -> " << to_string(kind) << " error (" << elapsed_ms(m_start)
+    m_error = transfer_error(
+      m_what, {code, m_abort, m_error_text.data(), m_request.idle_timeout});
+    AIGW_DEBUG(m_what << " -> " << to_string(m_error->kind) << " error (" << elapsed_ms(m_start)
                       << " ms)");
     return;
   }
 
   // A reply with neither body nor closing blank line (HTTP/0.9 style) still has a head.
-  if (!m_reading.head_ready) {
-    long status = 0;
-    curl_easy_getinfo(m_easy.get(), CURLINFO_RESPONSE_CODE, &status);
-    m_reading.block_status = static_cast<int>(status);
-    mark_head(m_reading);
-  }
-  AIGW_DEBUG(m_what << " -> " << m_reading.status << " (" << elapsed_ms(m_start) << " ms)");
+  m_reading.head.finish(m_easy.get());
+  AIGW_DEBUG(m_what << " -> " << m_reading.head.status << " (" << elapsed_ms(m_start) << " ms)");
 }
 
 bool
@@ -392,8 +295,8 @@ CurlTransfer::step(const Ready& ready)
 bool
 CurlTransfer::wait_head(const GiveUp& give_up)
 {
-  run_until([this] { return m_reading.head_ready; }, give_up);
-  return m_reading.head_ready && !m_cancelled.load();
+  run_until([this] { return m_reading.head.ready; }, give_up);
+  return m_reading.head.ready && !m_cancelled.load();
 }
 
 HttpTransfer::Next
