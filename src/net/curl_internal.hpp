@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,6 +51,16 @@ util::Expected<HeaderList, HttpError> header_list(const HttpRequest& request);
 // failure go to `error_text` (CURL_ERROR_SIZE bytes). `request` must outlive the transfer.
 void set_request(CURL* handle, const HttpRequest& request, char* error_text);
 
+// `request` on `handle` with the header list (kept in `headers`) and libcurl's words for a
+// failure going to `error_text`, both to outlive the transfer; when it cannot start, why,
+// worded for the transfer `what` (method and redacted URL).
+std::optional<HttpError> prepare_easy(CURL* handle, const HttpRequest& request,
+                                      const std::string& what, HeaderList& headers,
+                                      char* error_text);
+
+// A transfer `what` that libcurl would not take.
+HttpError start_failure(const std::string& what);
+
 // Plain words for a failure of `kind`, put in front of libcurl's own text.
 std::string cause_of(HttpErrorKind kind);
 
@@ -71,6 +82,18 @@ struct ReplyHead
   void mark_ready();
   // The transfer ended well without a head (an HTTP/0.9 style reply): libcurl's status.
   void finish(CURL* handle);
+};
+
+// When bytes last moved, either way (a long upload counts too), for the idle timeout.
+struct Activity
+{
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  curl_off_t down = 0;
+  curl_off_t up = 0;
+
+  void seen() { last = std::chrono::steady_clock::now(); }
+  // The byte counts of CURLOPT_XFERINFOFUNCTION: activity when they changed.
+  void counted(curl_off_t down_now, curl_off_t up_now);
 };
 
 // How a transfer ended badly, for its error message.

@@ -93,6 +93,16 @@ ReplyHead::finish(CURL* handle)
   }
 }
 
+void
+Activity::counted(curl_off_t down_now, curl_off_t up_now)
+{
+  if (down_now != down || up_now != up) {
+    down = down_now;
+    up = up_now;
+    seen();
+  }
+}
+
 HttpError
 transfer_error(const std::string& what, const TransferEnd& end)
 {

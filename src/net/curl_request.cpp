@@ -93,6 +93,29 @@ set_request(CURL* handle, const HttpRequest& request, char* error_text)
   set_method(handle, request);
 }
 
+std::optional<HttpError>
+prepare_easy(CURL* handle, const HttpRequest& request, const std::string& what,
+             HeaderList& headers, char* error_text)
+{
+  if (handle == nullptr) {
+    return start_failure(what);
+  }
+  auto list = header_list(request);
+  if (!list) {
+    return HttpError{HttpErrorKind::other, what + ": " + list.error().message};
+  }
+  headers = std::move(*list);
+  set_request(handle, request, error_text);
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+  return std::nullopt;
+}
+
+HttpError
+start_failure(const std::string& what)
+{
+  return HttpError{HttpErrorKind::other, what + ": libcurl could not start"};
+}
+
 std::string
 cause_of(HttpErrorKind kind)
 {

@@ -47,9 +47,7 @@ struct Reading
   ReplyHead head;
   std::deque<std::string> pieces;
   const std::atomic<bool>* cancelled = nullptr;
-  Clock::time_point last_activity = Clock::now();
-  curl_off_t last_down = 0;
-  curl_off_t last_up = 0;
+  Activity activity;
 };
 
 // Once per header line, the status line and the closing blank line included.
@@ -58,7 +56,7 @@ on_header_line(char* data, std::size_t size, std::size_t count, void* user)
 {
   auto& reading = *static_cast<Reading*>(user);
   const std::size_t length = size * count;
-  reading.last_activity = Clock::now();
+  reading.activity.seen();
   if (reading.cancelled->load()) {
     return 0;
   }
@@ -71,7 +69,7 @@ on_body_bytes(char* data, std::size_t size, std::size_t count, void* user)
 {
   auto& reading = *static_cast<Reading*>(user);
   const std::size_t length = size * count;
-  reading.last_activity = Clock::now();
+  reading.activity.seen();
   if (reading.cancelled->load()) {
     return 0;
   }
@@ -84,12 +82,7 @@ on_body_bytes(char* data, std::size_t size, std::size_t count, void* user)
 int
 on_progress(void* user, curl_off_t, curl_off_t down, curl_off_t, curl_off_t up)
 {
-  auto& reading = *static_cast<Reading*>(user);
-  if (down != reading.last_down || up != reading.last_up) {
-    reading.last_down = down;
-    reading.last_up = up;
-    reading.last_activity = Clock::now();
-  }
+  static_cast<Reading*>(user)->activity.counted(down, up);
   return 0;
 }
 
@@ -169,19 +162,16 @@ CurlTransfer::CurlTransfer(HttpRequest request, CURLSH* share)
       m_easy(curl_easy_init())
 {
   m_reading.cancelled = &m_cancelled;
-  auto list = header_list(m_request);
   CURLM* multi = thread_multi();
-  if (!m_easy || !list || multi == nullptr) {
+  m_error = multi == nullptr
+              ? start_failure(m_what)
+              : prepare_easy(m_easy.get(), m_request, m_what, m_header_list, m_error_text.data());
+  if (m_error) {
     m_done = true;
-    m_error = HttpError{HttpErrorKind::other,
-                        m_what + ": " + (list ? "libcurl could not start" : list.error().message)};
     return;
   }
 
-  m_header_list = std::move(*list);
-  set_request(m_easy.get(), m_request, m_error_text.data());
   set_callbacks(m_easy.get(), m_reading);
-  curl_easy_setopt(m_easy.get(), CURLOPT_HTTPHEADER, m_header_list.get());
   curl_easy_setopt(m_easy.get(), CURLOPT_PRIVATE, this);
   if (share != nullptr) {
     curl_easy_setopt(m_easy.get(), CURLOPT_SHARE, share);
@@ -192,7 +182,7 @@ CurlTransfer::CurlTransfer(HttpRequest request, CURLSH* share)
   m_attached = curl_multi_add_handle(m_multi, m_easy.get()) == CURLM_OK;
   if (!m_attached) {
     m_done = true;
-    m_error = HttpError{HttpErrorKind::other, m_what + ": libcurl could not start"};
+    m_error = start_failure(m_what);
   }
 }
 
@@ -265,7 +255,7 @@ CurlTransfer::run_until(const Ready& ready, const GiveUp& give_up)
     if (stopped_from_outside()) {
       stop_here(AbortReason::callback);
     } else if (m_request.idle_timeout.count() > 0
-               && now - m_reading.last_activity > m_request.idle_timeout) {
+               && now - m_reading.activity.last > m_request.idle_timeout) {
       stop_here(AbortReason::idle);
     } else if (give_up && now - looked >= k_wait) {
       looked = now;
