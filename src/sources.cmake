@@ -115,6 +115,7 @@ set(AIGW_SOURCES
   src/net/curl_transfer.cpp
   src/net/curl_reply.cpp
   src/net/async_transfer.cpp
+  src/net/async_transfer_loop.cpp
   src/net/http_transfer.cpp
   src/net/relay_config.cpp
   src/net/relay_server.cpp
