@@ -22,7 +22,7 @@ if(AIGW_RPMBUILD)
 endif()
 
 # The Debian package names the shared libraries the binary links, as dpkg-shlibdeps finds
-# them, so apt pulls in libcurl, libsqlite3, libyaml-cpp, cpp-httplib, OpenSSL and
+# them, so apt pulls in libcurl, libsqlite3, libyaml-cpp, zlib, brotli, OpenSSL and
 # libprotobuf (libprotobuf32 on Debian 12; scripts/test-packaging.sh checks each one).
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)

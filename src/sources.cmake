@@ -124,4 +124,5 @@ set(AIGW_SOURCES
   src/net/relay_headers.cpp
   src/net/relay_telemetry.cpp
   src/net/relay_connection.cpp
+  src/net/relay_reply.cpp
 )

@@ -12,9 +12,9 @@ class AigwSetup < Formula
   sha256 "0000000000000000000000000000000000000000000000000000000000000000"
   license "MIT"
 
+  depends_on "boost" => :build # Asio and Beast, header-only: the relay's server
   depends_on "cli11" => :build
   depends_on "cmake" => :build
-  depends_on "cpp-httplib" => :build # header-only in Homebrew
   depends_on "nlohmann-json" => :build
   depends_on "pkg-config" => :build
   depends_on "tomlplusplus" => :build

@@ -7,8 +7,6 @@
 // Host header names this relay in one of the exact forms agents send (a page in a browser
 // could otherwise reach it through DNS rebinding), that the path belongs to a route, and
 // that the agent sent the local relay key, in whichever of the three headers its SDK uses.
-// Also how a request looks once it is out of cpp-httplib's hands: raw path and query from
-// the request line, headers less the ones the library adds.
 #include "net/relay_internal.hpp"
 
 #include <algorithm>
@@ -20,10 +18,6 @@
 namespace aigw::net {
 
 namespace {
-
-// Headers cpp-httplib adds to a request on its own; they never came from the agent.
-constexpr std::array<std::string_view, 4> k_library_headers{"REMOTE_ADDR", "REMOTE_PORT",
-                                                             "LOCAL_ADDR", "LOCAL_PORT"};
 
 constexpr std::array<std::string_view, 7> k_served_methods{"GET",   "HEAD",   "POST",   "PUT",
                                                            "PATCH", "DELETE", "OPTIONS"};
@@ -91,36 +85,44 @@ has_control(std::string_view value)
   });
 }
 
+std::size_t
+count_of(const Headers& headers, std::string_view name)
+{
+  return static_cast<std::size_t>(
+    std::count_if(headers.items.begin(), headers.items.end(),
+                  [name](const auto& item) { return same_name(item.first, name); }));
+}
+
 // Why the request's headers could be read two ways, or hold what cannot go on as is.
 std::optional<std::string>
-ambiguous_head(const httplib::Request& req)
+ambiguous_head(const InboundRequest& inbound)
 {
+  const Headers& headers = inbound.headers;
   for (const char* name : {"Host", "Content-Length", "Transfer-Encoding"}) {
-    if (req.get_header_value_count(name) > 1) {
+    if (count_of(headers, name) > 1) {
       return std::string("the request has more than one ") + name + " header";
     }
   }
-  const bool has_length = req.has_header("Content-Length");
-  const bool has_coding = req.has_header("Transfer-Encoding");
-  if (has_length && has_coding) {
+  const auto length = headers.get("Content-Length");
+  const auto coding = headers.get("Transfer-Encoding");
+  if (length && coding) {
     return "the request has both Content-Length and Transfer-Encoding; send one of them";
   }
-  if (has_length && !is_plain_number(req.get_header_value("Content-Length"), 18)) {
+  if (length && !is_plain_number(*length, 18)) {
     return "the request's Content-Length is not a plain decimal number";
   }
-  if (has_coding && !same_name(util::trim(req.get_header_value("Transfer-Encoding")), "chunked")) {
+  if (coding && !same_name(util::trim(*coding), "chunked")) {
     return "the relay reads request bodies sent with Content-Length or "
            "\"Transfer-Encoding: chunked\" only";
   }
-  const bool has_body = has_coding || (has_length && req.get_header_value("Content-Length") != "0");
-  if (has_body && !library_reads_body(req.method)) {
-    return "a " + req.method + " request cannot carry a body through the relay";
+  const bool has_body = coding || (length && *length != "0");
+  if (has_body && !method_takes_body(inbound.method)) {
+    return "a " + inbound.method + " request cannot carry a body through the relay";
   }
   return std::nullopt;
 }
 
-// Why a header cannot go on as the agent sent it (the values as sent: cpp-httplib's own
-// are percent-decoded, so a %0A in a value would look like a line break).
+// Why a header cannot go on as the agent sent it.
 std::optional<std::string>
 bad_header(const Headers& headers)
 {
@@ -154,82 +156,7 @@ presented_keys(const Headers& headers)
   return keys;
 }
 
-// The header lines of a request head in their order, values as sent: no percent-decoding.
-// The library already parsed the same head and refused what it could not read.
-Headers
-headers_as_sent(std::string_view head)
-{
-  Headers headers;
-  const auto first_end = head.find('\n');
-  std::string_view rest = first_end == std::string_view::npos ? "" : head.substr(first_end + 1);
-  while (!rest.empty()) {
-    const auto end = rest.find('\n');
-    std::string_view line = rest.substr(0, end);
-    rest = end == std::string_view::npos ? "" : rest.substr(end + 1);
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
-    if (line.empty()) {
-      break;
-    }
-    // An obsolete folded line continues the value before it (RFC 9112 5.2); a line with no
-    // colon the library skipped, and so does the relay.
-    if ((line.front() == ' ' || line.front() == '\t') && !headers.items.empty()) {
-      headers.items.back().second += " " + std::string(util::trim(line));
-      continue;
-    }
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos) {
-      continue;
-    }
-    headers.add(std::string(util::trim(line.substr(0, colon))),
-                std::string(util::trim(line.substr(colon + 1))));
-  }
-  return headers;
-}
-
 } // namespace
-
-std::string_view
-path_of(const httplib::Request& req)
-{
-  const std::string_view target = req.target;
-  return target.substr(0, target.find('?'));
-}
-
-InboundRequest
-inbound_of(const httplib::Request& req)
-{
-  InboundRequest inbound;
-  inbound.method = req.method;
-  inbound.path = std::string(path_of(req));
-  if (const auto query = req.target.find('?'); query != std::string::npos) {
-    inbound.query = req.target.substr(query + 1);
-  }
-  if (const auto head = request_head(); head && !head->empty()) {
-    inbound.headers = headers_as_sent(*head);
-  } else {
-    for (const auto& [name, value] : req.headers) {
-      const bool library = std::any_of(k_library_headers.begin(), k_library_headers.end(),
-                                       [&](std::string_view own) { return name == own; });
-      if (!library) {
-        inbound.headers.add(name, value);
-      }
-    }
-  }
-  inbound.body = req.body;
-  return inbound;
-}
-
-// The request object is the library's own non-const local, handed to us as const: the
-// const_cast is sound. The library reads both fields only after the handler returned.
-void
-keep_library_from_rewriting(const httplib::Request& req)
-{
-  auto& request = const_cast<httplib::Request&>(req);
-  request.headers.erase("Accept-Encoding");
-  request.ranges.clear();
-}
 
 bool
 is_base_probe(const InboundRequest& inbound, const RoutedPath& routed)
@@ -239,7 +166,7 @@ is_base_probe(const InboundRequest& inbound, const RoutedPath& routed)
 }
 
 std::string
-library_error_message(int status, std::size_t body_limit)
+reading_error_message(int status, std::size_t body_limit)
 {
   switch (status) {
   case 413:
@@ -263,29 +190,29 @@ library_error_message(int status, std::size_t body_limit)
 }
 
 std::optional<LocalReply>
-Relay::Impl::head_refusal(const httplib::Request& req) const
+Relay::Impl::head_refusal(const InboundRequest& inbound) const
 {
-  const auto routed = route_of(path_of(req));
+  const auto routed = route_of(inbound.path);
   const Route shape = routed ? routed->route : Route::otel;
-  if (auto why = ambiguous_head(req)) {
+  if (auto why = ambiguous_head(inbound)) {
     return error_reply(shape, 400, *why);
   }
-  if (auto why = bad_header(inbound_of(req).headers)) {
+  if (auto why = bad_header(inbound.headers)) {
     return error_reply(shape, 400, *why);
   }
-  if (std::find(k_served_methods.begin(), k_served_methods.end(), req.method)
+  if (std::find(k_served_methods.begin(), k_served_methods.end(), inbound.method)
       == k_served_methods.end()) {
     return error_reply(shape, 405,
                        "the relay is not a proxy: it serves GET, HEAD, POST, PUT, PATCH, DELETE "
                        "and OPTIONS, not "
-                         + req.method);
+                         + inbound.method);
   }
-  if (req.target.empty() || req.target.front() != '/') {
+  if (inbound.path.empty() || inbound.path.front() != '/') {
     return error_reply(shape, 400,
                        "the relay is not a proxy: the request target must be a path beginning "
                        "with / (as in POST /anthropic/v1/messages), not a full URL");
   }
-  return refusal(inbound_of(req), routed);
+  return refusal(inbound, routed);
 }
 
 std::optional<LocalReply>
@@ -300,7 +227,7 @@ Relay::Impl::refusal(const InboundRequest& inbound, const std::optional<RoutedPa
                          + " (other names are refused to stop DNS rebinding)");
   }
   if (!routed) {
-    return error_reply(shape, 404, library_error_message(404, options.body_limit));
+    return error_reply(shape, 404, reading_error_message(404, options.body_limit));
   }
   if (is_base_probe(inbound, *routed)) {
     return std::nullopt;

@@ -1,480 +1,408 @@
 // SPDX-License-Identifier: MIT
-// The relay's connections. cpp-httplib parses and answers each request, but the loop
-// around a connection is ours, over our own Stream: the request head (request line and
-// headers) must arrive whole within the header timeout of its first byte and stay under
-// k_head_limit; every wait also watches for stop(), so that stopping never sleeps out a
-// keep-alive or read timeout; writes use MSG_NOSIGNAL. Connections over the limit get one
-// short chance to send their head, so that their 503 comes in the shape of their route,
-// and are then closed. A connection closed before its input was read (a refusal, a head
-// too large) first reads and drops what the client still sends for a moment: closing
-// with unread input makes the kernel reset the connection, which can destroy the reply
-// before the client reads it.
-#include "net/relay_internal.hpp"
+// An agent's connection to the relay, as a coroutine on its loop. Boost.Beast parses each
+// request: the head first, which must arrive whole within the header timeout and stay under
+// k_head_limit, and is screened (relay_checks.cpp) before any of its body is read, so that a
+// client without the key can make the relay read no body. Then the body, each read waiting
+// at most the read timeout, then the answer (relay_server.cpp). A connection over the limit
+// gets one short chance to send its head, so that its 503 comes in the shape of its route.
+// A connection closed before its input was read first reads and drops what the client still
+// sends for a moment: closing with unread input makes the kernel reset the connection,
+// which can destroy the reply before the client reads it.
+#include "net/relay_connection.hpp"
 
-#include <array>
-#include <cerrno>
-#include <cstring>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
+#include <limits>
+
 #include <sys/socket.h>
-#include <unistd.h>
+
+#include "util/content_coding.hpp"
+#include "util/strings.hpp"
 
 namespace aigw::net {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// How often a wait looks whether the server stops.
-constexpr milliseconds k_stop_poll{100};
+constexpr std::size_t k_keep_alive_requests = 1000;
+// How long an idle connection waits for its next request, and each read or write at most.
+constexpr milliseconds k_keep_alive{5'000};
+constexpr milliseconds k_io_timeout{5'000};
 // What a connection over the limit gets to send its request head in.
 constexpr milliseconds k_over_limit_timeout{1'000};
 // How long, and how much, a closing connection reads and drops what is left of its input.
 constexpr milliseconds k_linger{1'000};
 constexpr std::size_t k_linger_limit = 1024U * 1024;
+constexpr std::size_t k_read_size = 16U * 1024;
+constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-#ifdef MSG_NOSIGNAL
-constexpr int k_send_flags = MSG_NOSIGNAL;
-#else
-constexpr int k_send_flags = 0; // SO_NOSIGPIPE is set on the socket instead
-#endif
-
-milliseconds
-duration_of(time_t seconds, time_t microseconds)
-{
-  return std::chrono::seconds(seconds)
-         + std::chrono::duration_cast<milliseconds>(std::chrono::microseconds(microseconds));
-}
-
-// getpeername or getsockname.
-using NameCall = int (*)(int, sockaddr*, socklen_t*);
-
-// The address `call` reports for `sock`, as cpp-httplib wants it.
-void
-address_of(socket_t sock, NameCall call, std::string& ip, int& port)
-{
-  sockaddr_storage address{};
-  auto length = static_cast<socklen_t>(sizeof(address));
-  if (call(sock, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    return;
-  }
-  std::array<char, INET6_ADDRSTRLEN> text{};
-  if (address.ss_family == AF_INET6) {
-    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
-    inet_ntop(AF_INET6, &v6.sin6_addr, text.data(), static_cast<socklen_t>(text.size()));
-    port = ntohs(v6.sin6_port);
-  } else {
-    const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
-    inet_ntop(AF_INET, &v4.sin_addr, text.data(), static_cast<socklen_t>(text.size()));
-    port = ntohs(v4.sin_port);
-  }
-  ip = text.data();
-}
-
-// Whether the peer of `sock` closed its side (or the connection broke). Input it sent
-// and nobody read yet (a pipelined request) means it is still there.
+// Whether the peer closed its side, or the connection broke. Unread bytes (a pipelined
+// request) mean it is still there.
 bool
-peer_closed(socket_t sock)
+peer_closed(int sock)
 {
-  pollfd entry{sock, POLLIN, 0};
-  if (::poll(&entry, 1, 0) <= 0) {
-    return false;
-  }
-  if ((entry.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
-    return true;
-  }
   char byte = 0;
   const ssize_t got = ::recv(sock, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-// recv and send that never block (the socket stays blocking for the library's own
-// calls) and retry an interrupted call.
-ssize_t
-receive_now(socket_t sock, char* buffer, std::size_t size)
+// The request as the agent sent it: raw target split into path and query, header names and
+// values as they came, in their order.
+InboundRequest
+inbound_of(const http::request<http::string_body>& request)
 {
-  ssize_t got = 0;
-  do {
-    got = ::recv(sock, buffer, size, MSG_DONTWAIT);
-  } while (got < 0 && errno == EINTR);
-  return got;
+  InboundRequest inbound;
+  inbound.method = std::string(request.method_string());
+  const std::string_view target = request.target();
+  const auto query = target.find('?');
+  inbound.path = std::string(target.substr(0, query));
+  if (query != std::string_view::npos) {
+    inbound.query = std::string(target.substr(query + 1));
+  }
+  for (const auto& field : request) {
+    inbound.headers.add(std::string(field.name_string()), std::string(field.value()));
+  }
+  return inbound;
 }
 
-ssize_t
-send_now(socket_t sock, const char* data, std::size_t size)
+// The status a request gets when its head or body could not be read, or 0 for none (the
+// client went away or was too slow: it is not waiting for an answer).
+int
+reading_status(const beast::error_code& error)
 {
-  ssize_t sent = 0;
-  do {
-    sent = ::send(sock, data, size, k_send_flags | MSG_DONTWAIT);
-  } while (sent < 0 && errno == EINTR);
-  return sent;
+  if (error == http::error::header_limit) {
+    return 431;
+  }
+  if (error == http::error::body_limit) {
+    return 413;
+  }
+  const bool malformed = error.category() == beast::error_code(http::error::bad_target).category()
+                         && error != http::error::end_of_stream
+                         && error != http::error::partial_message;
+  return malformed ? 400 : 0;
 }
 
-// RFC 9112 6.3: a request with neither Content-Length nor Transfer-Encoding has no body.
-// cpp-httplib 0.11 instead reads such a POST, PUT, PATCH or DELETE body until the client
-// closes, so the client waits out its own timeout. Saying the length is 0 answers it at
-// once; a 411 would refuse a well-formed request that clients send meaning "no body".
+// Header lines as they stand at the start of `input`, up to the blank line.
 void
-frame_bodiless_request(httplib::Request& req)
+add_header_lines(Headers& headers, std::string_view input)
 {
-  if (library_reads_body(req.method) && !req.has_header("Content-Length")
-      && !req.has_header("Transfer-Encoding")) {
-    req.set_header("Content-Length", "0");
+  while (!input.empty()) {
+    const auto end = input.find('\n');
+    std::string_view field = input.substr(0, end);
+    input = end == std::string_view::npos ? "" : input.substr(end + 1);
+    if (!field.empty() && field.back() == '\r') {
+      field.remove_suffix(1);
+    }
+    if (field.empty()) {
+      return;
+    }
+    const auto colon = field.find(':');
+    if (colon != std::string_view::npos) {
+      headers.add(std::string(util::trim(field.substr(0, colon))),
+                  std::string(util::trim(field.substr(colon + 1))));
+    }
   }
+}
+
+// What can be made out of a head Beast refused: what it parsed before the line it refused,
+// then the unparsed rest as plain lines, so that the refusal can name what is wrong and
+// come in the shape of the request's route.
+InboundRequest
+rough_head(const http::request<http::string_body>& parsed, std::string_view rest)
+{
+  InboundRequest rough = inbound_of(parsed);
+  if (parsed.method() == http::verb::unknown && parsed.method_string().empty()) {
+    const std::string_view line = rest.substr(0, rest.find('\n'));
+    const auto first_space = line.find(' ');
+    rough.method = std::string(line.substr(0, first_space));
+    if (first_space != std::string_view::npos) {
+      const std::string_view target = line.substr(first_space + 1);
+      rough.path = std::string(target.substr(0, std::min(target.find(' '), target.find('?'))));
+    }
+    rest = rest.substr(std::min(rest.size(), line.size() + 1));
+  }
+  add_header_lines(rough.headers, rest);
+  return rough;
 }
 
 } // namespace
 
-struct ConnectionTimes
+AgentConnection::AgentConnection(Relay::Impl& relay, RelayLoop& loop,
+                                 asio::ip::tcp::socket socket, bool over_limit)
+  : m_relay(relay), m_loop(loop), m_stream(std::move(socket)), m_over_limit(over_limit)
 {
-  milliseconds header;
-  milliseconds read;
-  milliseconds write;
-  milliseconds keep_alive;
-};
-
-// One accepted connection as cpp-httplib's Stream.
-class ConnectionStream final : public httplib::Stream
-{
-public:
-  ConnectionStream(socket_t sock, ConnectionTimes times, bool over_limit,
-                   const std::atomic<socket_t>& server_socket);
-
-  // Wait (at most the keep-alive time) for the next request; its head clock starts then.
-  bool wait_for_request();
-  // The head is read: from now on each read waits the read timeout.
-  void end_head() { m_in_head = false; }
-  // The request head as it came: request line, header lines, blank line.
-  std::string_view head_text() const { return m_head_text; }
-  HeadCut cut() const { return m_cut; }
-  bool over_limit() const { return m_over_limit; }
-  void close_after_reply() { m_close = true; }
-  bool must_close() const { return m_close || m_cut != HeadCut::none; }
-  void close();
-
-  bool is_readable() const override;
-  bool is_writable() const override;
-  ssize_t read(char* ptr, size_t size) override;
-  ssize_t write(const char* ptr, size_t size) override;
-  void get_remote_ip_and_port(std::string& ip, int& port) const override;
-  void get_local_ip_and_port(std::string& ip, int& port) const override;
-  socket_t socket() const override { return m_sock; }
-
-private:
-  bool stopping() const { return m_server_socket.load() == INVALID_SOCKET; }
-  bool wait(short events, Clock::time_point deadline) const;
-  ssize_t fill();
-  void linger();
-
-  socket_t m_sock;
-  ConnectionTimes m_times;
-  bool m_over_limit;
-  const std::atomic<socket_t>& m_server_socket;
-  std::array<char, 4096> m_buffer{};
-  std::size_t m_begin = 0;
-  std::size_t m_end = 0;
-  bool m_in_head = false;
-  std::size_t m_head_bytes = 0;
-  std::string m_head_text;
-  Clock::time_point m_head_deadline;
-  HeadCut m_cut = HeadCut::none;
-  bool m_close = false;
-  mutable std::optional<std::pair<std::string, int>> m_remote;
-  mutable std::optional<std::pair<std::string, int>> m_local;
-};
-
-namespace {
-
-// The connection the calling server thread serves, for the handlers.
-thread_local ConnectionStream* t_connection = nullptr;
-
-class CurrentConnection
-{
-public:
-  explicit CurrentConnection(ConnectionStream& stream) { t_connection = &stream; }
-  ~CurrentConnection() { t_connection = nullptr; }
-  CurrentConnection(const CurrentConnection&) = delete;
-  CurrentConnection& operator=(const CurrentConnection&) = delete;
-};
-
-} // namespace
-
-ConnectionStream::ConnectionStream(socket_t sock, ConnectionTimes times, bool over_limit,
-                                   const std::atomic<socket_t>& server_socket)
-  : m_sock(sock), m_times(times), m_over_limit(over_limit), m_server_socket(server_socket)
-{
-#ifdef SO_NOSIGPIPE
-  const int yes = 1;
-  setsockopt(m_sock, SOL_SOCKET, SO_NOSIGPIPE, &yes, static_cast<socklen_t>(sizeof(yes)));
-#endif
+  m_loop.connections.insert(this);
 }
 
-bool
-ConnectionStream::wait(short events, Clock::time_point deadline) const
+AgentConnection::~AgentConnection()
 {
-  for (;;) {
-    const auto left = std::chrono::ceil<milliseconds>(deadline - Clock::now());
-    if (stopping() || left.count() <= 0) {
-      return false;
+  m_loop.connections.erase(this);
+}
+
+Task<void>
+AgentConnection::serve()
+{
+  for (std::size_t left = k_keep_alive_requests; left > 0 && !m_close; --left) {
+    if (!co_await wait_for_request()) {
+      break;
     }
-    pollfd entry{m_sock, events, 0};
-    const int ready = ::poll(&entry, 1, static_cast<int>(std::min(left, k_stop_poll).count()));
-    if (ready > 0) {
-      return true; // an error or hang-up too: the read or write that follows says which
-    }
-    if (ready < 0 && errno != EINTR) {
-      return false;
+    co_await serve_request(left == 1);
+  }
+
+  if (!m_over_limit) {
+    m_relay.served.fetch_sub(1);
+  }
+  co_await close();
+}
+
+void
+AgentConnection::shut_down()
+{
+  m_stopping = true;
+  m_close = true;
+  if (m_answering) {
+    return; // its upstream transfer is cancelled: the agent gets its answer, then the close
+  }
+  beast::error_code ignored;
+  m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  m_stream.socket().cancel(ignored);
+}
+
+Task<bool>
+AgentConnection::wait_for_request()
+{
+  if (m_buffer.size() > 0) {
+    co_return true;
+  }
+  m_stream.expires_after(m_over_limit ? k_over_limit_timeout : k_keep_alive);
+  beast::error_code error;
+  const std::size_t got = co_await m_stream.async_read_some(
+    m_buffer.prepare(k_read_size), asio::redirect_error(asio::use_awaitable, error));
+  m_buffer.commit(got);
+  co_return !error && !m_stopping;
+}
+
+Task<void>
+AgentConnection::serve_request(bool last)
+{
+  Parser parser;
+  parser.header_limit(static_cast<std::uint32_t>(k_head_limit));
+  // The limit is set once the head passed the checks. Not boost::none: Beast 1.74 compares
+  // a Content-Length with the optional limit, and a length is "greater" than none.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  m_stream.expires_after(m_over_limit ? std::min(m_relay.options.header_timeout,
+                                                 k_over_limit_timeout)
+                                      : m_relay.options.header_timeout);
+  beast::error_code error;
+  co_await http::async_read_header(m_stream, m_buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, error));
+  m_stream.expires_never();
+  if (error) {
+    co_await refuse_head(parser, error);
+    co_return;
+  }
+
+  m_request_is_head = parser.get().method() == http::verb::head;
+  m_http10 = parser.get().version() < 11;
+  m_close = last || !parser.get().keep_alive();
+  InboundRequest inbound = inbound_of(parser.get());
+  const auto routed = route_of(inbound.path);
+  RequestLog log(inbound.method, inbound.path);
+  log.set_route(routed ? to_string(routed->route) : "-");
+  ReplyChannel reply(*this, log);
+
+  if (auto refused = screen(inbound)) {
+    m_close = true;
+    m_linger = true;
+    co_await reply.send(*refused);
+    log.finish();
+    co_return;
+  }
+  if (co_await read_body(parser, inbound, reply)) {
+    Exchange exchange{std::move(inbound), *routed, reply};
+    m_answering = true;
+    co_await m_relay.answer(exchange);
+    m_answering = false;
+  }
+  log.finish();
+}
+
+std::optional<LocalReply>
+AgentConnection::screen(const InboundRequest& inbound) const
+{
+  if (m_over_limit) {
+    const auto routed = route_of(inbound.path);
+    return error_reply(routed ? routed->route : Route::otel, 503,
+                       "the relay serves " + std::to_string(m_relay.options.max_connections)
+                         + " connections at once and has no room for this one: try again "
+                           "in a moment");
+  }
+  return m_relay.head_refusal(inbound);
+}
+
+Task<void>
+AgentConnection::refuse_head(const Parser& parser, const beast::error_code& error)
+{
+  const int status = reading_status(error);
+  const std::string_view rest(static_cast<const char*>(m_buffer.data().data()),
+                              m_buffer.size());
+  const InboundRequest rough = rough_head(parser.get(), rest);
+  if (status == 400) {
+    // Beast refuses what the relay's own checks refuse too, and they say why.
+    if (auto refused = m_relay.head_refusal(rough); refused && refused->status == 400) {
+      m_close = true;
+      m_linger = true;
+      RequestLog log(rough.method, rough.path);
+      ReplyChannel reply(*this, log);
+      co_await reply.send(*refused);
+      co_return;
     }
   }
+  co_await refuse_unread(status, rough.path, nullptr);
 }
 
-bool
-ConnectionStream::wait_for_request()
+Task<bool>
+AgentConnection::read_body(http::request_parser<http::string_body>& parser,
+                           InboundRequest& inbound, ReplyChannel& reply)
 {
-  if (m_begin == m_end && !wait(POLLIN, Clock::now() + m_times.keep_alive)) {
-    return false;
+  const auto expect = inbound.headers.get("Expect");
+  if (!parser.is_done() && !m_http10 && expect && same_name(*expect, "100-continue")
+      && !co_await write(asio::buffer(k_continue))) {
+    co_return false;
   }
-  m_in_head = true;
-  m_head_bytes = 0;
-  m_head_text.clear();
-  m_head_deadline = Clock::now() + m_times.header;
-  return true;
+  const std::size_t limit = m_relay.options.body_limit;
+  if (parser.content_length().value_or(0) > limit) {
+    co_await refuse_unread(413, inbound.path, &reply);
+    co_return false;
+  }
+  parser.body_limit(limit);
+  beast::error_code error;
+  while (!parser.is_done() && !error) {
+    m_stream.expires_after(k_io_timeout);
+    co_await http::async_read_some(m_stream, m_buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, error));
+  }
+  m_stream.expires_never();
+  if (error) {
+    co_await refuse_unread(reading_status(error), inbound.path, &reply);
+    co_return false;
+  }
+
+  inbound.body = std::move(parser.get().body());
+  reply.log().set_in(inbound.body.size());
+  co_return co_await decode_body(inbound, reply);
 }
 
-ssize_t
-ConnectionStream::fill()
+Task<bool>
+AgentConnection::decode_body(InboundRequest& inbound, ReplyChannel& reply)
 {
-  // What has arrived is read at once; only an empty socket costs a wait (and a poll).
-  ssize_t got = receive_now(m_sock, m_buffer.data(), m_buffer.size());
-  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-    const auto deadline = m_in_head ? m_head_deadline : Clock::now() + m_times.read;
-    if (!wait(POLLIN, deadline)) {
-      if (m_in_head && !stopping()) {
-        m_cut = HeadCut::deadline;
+  const auto coding = inbound.headers.get("Content-Encoding");
+  if (!coding) {
+    co_return true;
+  }
+  auto decoded = util::decode_content(*coding, std::move(inbound.body), m_relay.options.body_limit);
+  if (decoded) {
+    inbound.body = std::move(*decoded);
+    inbound.headers.remove("Content-Encoding");
+    co_return true;
+  }
+  const auto failure = decoded.error().kind;
+  const int status = failure == util::ContentCodingFailure::unknown_coding ? 415
+                     : failure == util::ContentCodingFailure::too_large    ? 413
+                                                                           : 400;
+  co_await refuse_unread(status, inbound.path, &reply);
+  co_return false;
+}
+
+Task<void>
+AgentConnection::refuse_unread(int status, std::string_view path, ReplyChannel* reply)
+{
+  m_close = true;
+  if (status == 0) {
+    co_return;
+  }
+  m_linger = true;
+  const auto routed = route_of(path);
+  const LocalReply refusal = error_reply(routed ? routed->route : Route::otel, status,
+                                         reading_error_message(status,
+                                                               m_relay.options.body_limit));
+  if (reply) {
+    co_await reply->send(refusal);
+    co_return;
+  }
+  RequestLog log("-", "-");
+  ReplyChannel channel(*this, log);
+  co_await channel.send(refusal);
+  log.finish();
+}
+
+Task<bool>
+AgentConnection::write(asio::const_buffer first, asio::const_buffer second,
+                       asio::const_buffer third, asio::const_buffer fourth)
+{
+  const std::array buffers{first, second, third, fourth};
+  if (m_broken) {
+    co_return false;
+  }
+  m_stream.expires_after(k_io_timeout);
+  beast::error_code error;
+  co_await asio::async_write(m_stream, buffers, asio::redirect_error(asio::use_awaitable, error));
+  m_stream.expires_never();
+  if (error) {
+    m_broken = true;
+    m_close = true;
+  }
+  co_return !error;
+}
+
+void
+AgentConnection::watch_hangup(std::function<void()> on_gone)
+{
+  m_watching = true;
+  m_stream.socket().async_wait(
+    asio::ip::tcp::socket::wait_read,
+    [self = shared_from_this(), on_gone = std::move(on_gone)](const beast::error_code& error) {
+      self->m_watching = false;
+      if (!error && peer_closed(self->m_stream.socket().native_handle())) {
+        on_gone();
       }
-      return -1;
-    }
-    got = receive_now(m_sock, m_buffer.data(), m_buffer.size());
-  }
-  if (got > 0) {
-    m_begin = 0;
-    m_end = static_cast<std::size_t>(got);
-  }
-  return got;
-}
-
-ssize_t
-ConnectionStream::read(char* ptr, size_t size)
-{
-  if (m_begin == m_end) {
-    const ssize_t got = fill();
-    if (got <= 0) {
-      return got;
-    }
-  }
-  const std::size_t count = std::min(size, m_end - m_begin);
-  if (m_in_head) {
-    m_head_bytes += count;
-    if (m_head_bytes > k_head_limit) {
-      m_cut = HeadCut::too_large;
-      return -1;
-    }
-    m_head_text.append(m_buffer.data() + m_begin, count);
-  }
-  std::memcpy(ptr, m_buffer.data() + m_begin, count);
-  m_begin += count;
-  return static_cast<ssize_t>(count);
-}
-
-ssize_t
-ConnectionStream::write(const char* ptr, size_t size)
-{
-  // A client cut off for a slow head gets no reply: it is not waiting for one.
-  if (m_cut == HeadCut::deadline) {
-    return -1;
-  }
-  ssize_t sent = send_now(m_sock, ptr, size);
-  if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-    if (!wait(POLLOUT, Clock::now() + m_times.write)) {
-      return -1;
-    }
-    sent = send_now(m_sock, ptr, size);
-  }
-  return sent;
-}
-
-bool
-ConnectionStream::is_readable() const
-{
-  return m_begin < m_end || wait(POLLIN, Clock::now() + m_times.read);
-}
-
-bool
-ConnectionStream::is_writable() const
-{
-  return m_cut != HeadCut::deadline && wait(POLLOUT, Clock::now() + m_times.write);
-}
-
-// The library asks for both addresses on every request; a connection's never change.
-void
-ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const
-{
-  if (!m_remote) {
-    m_remote.emplace();
-    address_of(m_sock, ::getpeername, m_remote->first, m_remote->second);
-  }
-  ip = m_remote->first;
-  port = m_remote->second;
+    });
 }
 
 void
-ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const
+AgentConnection::end_watch()
 {
-  if (!m_local) {
-    m_local.emplace();
-    address_of(m_sock, ::getsockname, m_local->first, m_local->second);
-  }
-  ip = m_local->first;
-  port = m_local->second;
-}
-
-void
-ConnectionStream::linger()
-{
-  ::shutdown(m_sock, SHUT_WR);
-  const auto deadline = Clock::now() + k_linger;
-  std::size_t dropped = 0;
-  while (dropped < k_linger_limit && wait(POLLIN, deadline)) {
-    const ssize_t got = ::recv(m_sock, m_buffer.data(), m_buffer.size(), 0);
-    if (got <= 0) {
-      return;
-    }
-    dropped += static_cast<std::size_t>(got);
+  if (m_watching) {
+    beast::error_code ignored;
+    m_stream.socket().cancel(ignored);
   }
 }
 
-void
-ConnectionStream::close()
+Task<void>
+AgentConnection::close()
 {
-  if (m_close || m_cut == HeadCut::too_large) {
-    linger();
-  }
-  ::shutdown(m_sock, SHUT_RDWR);
-  ::close(m_sock);
-}
-
-void
-RelayHttpServer::set_limits(milliseconds header_timeout, std::size_t max_connections)
-{
-  m_header_timeout = header_timeout;
-  m_max_connections = max_connections;
-}
-
-bool
-RelayHttpServer::raise_backlog(int backlog)
-{
-  // listen() on a socket that already listens only sets its backlog (Linux and the BSDs).
-  return ::listen(svr_sock_, backlog) == 0;
-}
-
-bool
-RelayHttpServer::admit()
-{
-  std::size_t served = m_served.load();
-  do {
-    if (served >= m_max_connections) {
-      return false;
-    }
-  } while (!m_served.compare_exchange_weak(served, served + 1));
-  return true;
-}
-
-bool
-RelayHttpServer::process_and_close_socket(socket_t sock)
-{
-  const bool admitted = admit();
-  ConnectionTimes times{m_header_timeout, duration_of(read_timeout_sec_, read_timeout_usec_),
-                        duration_of(write_timeout_sec_, write_timeout_usec_),
-                        std::chrono::seconds(keep_alive_timeout_sec_)};
-  if (!admitted) {
-    times.header = std::min(times.header, k_over_limit_timeout);
-    times.keep_alive = std::min(times.keep_alive, k_over_limit_timeout);
-  }
-
-  ConnectionStream stream(sock, times, !admitted, svr_sock_);
-  serve(stream);
-  // Free the place before the client can see the close, so that it may come straight back.
-  if (admitted) {
-    m_served.fetch_sub(1);
-  }
-  stream.close();
-  return true;
-}
-
-void
-RelayHttpServer::serve(ConnectionStream& stream)
-{
-  const CurrentConnection current(stream);
-  for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
-    if (!stream.wait_for_request()) {
-      return;
-    }
-    bool closed = false;
-    const bool answered =
-      process_request(stream, left == 1, closed, [&stream](httplib::Request& req) {
-        stream.end_head();
-        frame_bodiless_request(req);
-      });
-    if (!answered || closed || stream.must_close() || stream.over_limit()) {
-      return;
+  beast::error_code ignored;
+  auto& socket = m_stream.socket();
+  if (m_linger && !m_broken && !m_stopping) {
+    socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    std::size_t dropped = 0;
+    m_stream.expires_after(k_linger);
+    while (dropped < k_linger_limit && !ignored) {
+      m_buffer.clear();
+      dropped += co_await m_stream.async_read_some(
+        m_buffer.prepare(k_read_size), asio::redirect_error(asio::use_awaitable, ignored));
     }
   }
-}
-
-std::optional<std::string_view>
-request_head()
-{
-  if (!t_connection) {
-    return std::nullopt;
-  }
-  return t_connection->head_text();
-}
-
-HeadCut
-head_cut()
-{
-  return t_connection ? t_connection->cut() : HeadCut::none;
-}
-
-bool
-connection_over_limit()
-{
-  return t_connection && t_connection->over_limit();
-}
-
-// The request object is the library's own non-const local, handed to us as const: the
-// const_cast is sound. The library reads Connection only when it writes the reply.
-void
-close_after_reply(const httplib::Request& req)
-{
-  auto& request = const_cast<httplib::Request&>(req);
-  request.headers.erase("Connection");
-  request.headers.emplace("Connection", "close");
-  if (t_connection) {
-    t_connection->close_after_reply();
-  }
-}
-
-HangupCheck
-hangup_check()
-{
-  if (!t_connection) {
-    return [] { return false; };
-  }
-  return [sock = t_connection->socket()] { return peer_closed(sock); };
+  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  m_stream.close();
 }
 
 } // namespace aigw::net

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Forward mode for the agent routes. The handler opens the upstream transfer and waits
-// only for the upstream's head; status and headers then go to the agent unchanged (less
-// hop-by-hop ones), and cpp-httplib's content provider, on the same server thread, reads
-// the body piece by piece and writes each one on, so server-sent events reach the agent as
-// the gateway sends them. No thread is started per request. When the agent goes away
-// (noticed while waiting, not only when a write fails) or the relay stops, the transfer is
-// cancelled, even while the upstream sends nothing.
-#include "net/relay_internal.hpp"
+// Forward mode for the agent routes. The upstream transfer runs on the connection's own
+// loop (async_transfer.hpp); the exchange waits only for the upstream's head, then status
+// and headers go to the agent unchanged (less hop-by-hop ones) and the body follows piece
+// by piece as the gateway sends it, so server-sent events reach the agent as they come.
+// When the agent hangs up (noticed while waiting, not only when a write fails) or the
+// relay stops, the transfer is cancelled, even while the upstream sends nothing.
+#include "net/relay_connection.hpp"
 
 #include "net/databricks_client.hpp"
 #include "util/secret.hpp"
@@ -68,35 +67,10 @@ content_length(const Headers& headers)
   return static_cast<std::size_t>(std::stoull(*value));
 }
 
-enum class Framing { length, chunked };
-
-// Move the next piece of the upstream body to the agent.
-bool
-pump(HttpTransfer& stream, httplib::DataSink& sink, RequestLog& log, Framing framing,
-     const HangupCheck& agent_gone)
-{
-  std::string piece;
-  switch (stream.next(piece, agent_gone)) {
-  case HttpTransfer::Next::data:
-    if (!sink.write(piece.data(), piece.size())) {
-      return false;
-    }
-    log.add_out(piece.size());
-    return true;
-  case HttpTransfer::Next::end:
-    if (framing == Framing::chunked) {
-      sink.done();
-      return true;
-    }
-    return false; // shorter than its Content-Length
-  case HttpTransfer::Next::failed:
-    break;
-  }
-  return false;
-}
-
 // The longest error body read to see whether it is the gateway's "Invalid Token".
 constexpr std::size_t k_refusal_body_limit = 64U * 1024;
+
+using Transfer = std::shared_ptr<AsyncTransfer>;
 
 // An upstream answer whose whole (short) body the relay read before deciding what to do.
 struct ReadAnswer
@@ -106,27 +80,26 @@ struct ReadAnswer
   std::string body;
 };
 
-ReadAnswer
-read_short_body(HttpTransfer& stream, const std::string& method)
+Task<ReadAnswer>
+read_short_body(AsyncTransfer& transfer, const std::string& method)
 {
   ReadAnswer answer;
-  const auto length = content_length(stream.headers());
+  const auto length = content_length(transfer.headers());
   if (method == "HEAD" || !length || *length > k_refusal_body_limit) {
-    return answer;
+    co_return answer;
   }
-  const HangupCheck agent_gone = hangup_check();
   std::string piece;
   for (;;) {
-    switch (stream.next(piece, agent_gone)) {
-    case HttpTransfer::Next::data:
+    switch (co_await transfer.next(piece)) {
+    case AsyncTransfer::Next::data:
       answer.body += piece;
       continue;
-    case HttpTransfer::Next::end:
+    case AsyncTransfer::Next::end:
       answer.read = true;
-      return answer;
-    case HttpTransfer::Next::failed:
+      co_return answer;
+    case AsyncTransfer::Next::failed:
       answer.broken = true;
-      return answer;
+      co_return answer;
     }
   }
 }
@@ -140,26 +113,17 @@ refused_token(int status, const ReadAnswer& answer)
 
 // The upstream's reply with the body already read, as the agent gets it.
 LocalReply
-read_reply(const HttpTransfer& stream, std::string body)
+read_reply(const AsyncTransfer& transfer, std::string body)
 {
-  LocalReply reply;
-  reply.status = stream.status();
-  const std::string connection = stream.headers().get("Connection").value_or("");
-  for (const auto& [name, value] : stream.headers().items) {
-    if (!is_hop_by_hop(name, connection)) {
-      reply.headers.add(name, value);
-    }
-  }
-  reply.body = std::move(body);
-  return reply;
+  return LocalReply{transfer.status(), passed_headers(transfer.headers()), std::move(body), {}};
 }
 
 // The refusal of a token fetched just now: the relay's credential is not good for this
 // gateway, and trying again would not change that.
 LocalReply
-second_refusal(Route route, const HttpTransfer& stream, const ReadAnswer& answer)
+second_refusal(Route route, const AsyncTransfer& transfer, const ReadAnswer& answer)
 {
-  const int status = stream.status();
+  const int status = transfer.status();
   const std::string said = answer.read ? describe_error_body(status, answer.body, nullptr)
                                        : std::to_string(status);
   return error_reply(route, status,
@@ -178,28 +142,32 @@ no_credential(Route route, const util::Error& error)
 
 // The upstream's answer to `bearer`, its head in; nullptr when there is none, and then the
 // agent has had its reply.
-std::shared_ptr<HttpTransfer>
-open_upstream(Relay::Impl& relay, Exchange& exchange, const std::string& base,
+Task<Transfer>
+open_upstream(Relay::Impl& relay, RelayLoop& loop, Exchange& exchange, const std::string& base,
               const util::Secret& bearer)
 {
   HttpRequest request = relay.upstream_request(exchange, base, bearer);
   const std::string url = request.url;
-  const auto stream = relay.start_stream(std::move(request));
-  if (stream && stream->wait_head(hangup_check())) {
-    return stream;
+  Transfer transfer = loop.upstream.open(std::move(request));
+  exchange.reply.watch_hangup([weak = std::weak_ptr(transfer)] {
+    if (auto gone = weak.lock()) {
+      gone->cancel();
+    }
+  });
+  if (co_await transfer->head()) {
+    co_return transfer;
   }
   // A transfer the relay cancelled (it stops, or the agent hung up) was not a failure of
   // the upstream, whatever the transfer says.
-  auto error = stream ? stream->error() : std::nullopt;
+  auto error = transfer->error();
   if (error && error->kind == HttpErrorKind::cancelled) {
     error.reset();
   }
-  write_reply(exchange.res,
-              error ? upstream_failure(exchange.routed.route, url, *error)
-                    : error_reply(exchange.routed.route, 503,
-                                  "the relay is stopping or the agent went away"),
-              exchange.log);
-  return nullptr;
+  const LocalReply failure =
+    error ? upstream_failure(exchange.routed.route, url, *error)
+          : error_reply(exchange.routed.route, 503, "the relay is stopping or the agent went away");
+  co_await exchange.reply.send(failure);
+  co_return nullptr;
 }
 
 enum class Try { first, second };
@@ -208,32 +176,29 @@ enum class Try { first, second };
 // body read, or an error), or a refused token to try again with a new one (first try only).
 enum class Verdict { stream, replied, refused };
 
-Verdict
-judge(Exchange& exchange, const std::shared_ptr<HttpTransfer>& stream, Try attempt)
+Task<Verdict>
+judge(Exchange& exchange, const Transfer& transfer, Try attempt)
 {
-  const int status = stream->status();
+  const int status = transfer->status();
   if (status != 401 && status != 400) {
-    return Verdict::stream;
+    co_return Verdict::stream;
   }
-  ReadAnswer answer = read_short_body(*stream, exchange.inbound.method);
+  ReadAnswer answer = co_await read_short_body(*transfer, exchange.inbound.method);
   if (status == 400 && !answer.read && !answer.broken) {
-    return Verdict::stream; // not known to be "Invalid Token": the agent gets it as it is
+    co_return Verdict::stream; // not known to be "Invalid Token": the agent gets it as it is
   }
-  stream->cancel();
+  transfer->cancel();
 
   const Route route = exchange.routed.route;
-  if (answer.broken) {
-    write_reply(exchange.res,
-                error_reply(route, 502, "the gateway's answer broke off; try again"),
-                exchange.log);
-  } else if (!refused_token(status, answer)) {
-    write_reply(exchange.res, read_reply(*stream, std::move(answer.body)), exchange.log);
-  } else if (attempt == Try::first) {
-    return Verdict::refused;
-  } else {
-    write_reply(exchange.res, second_refusal(route, *stream, answer), exchange.log);
+  if (refused_token(status, answer) && !answer.broken && attempt == Try::first) {
+    co_return Verdict::refused;
   }
-  return Verdict::replied;
+  const LocalReply reply =
+    answer.broken ? error_reply(route, 502, "the gateway's answer broke off; try again")
+    : !refused_token(status, answer) ? read_reply(*transfer, std::move(answer.body))
+                                     : second_refusal(route, *transfer, answer);
+  co_await exchange.reply.send(reply);
+  co_return Verdict::replied;
 }
 
 struct Upstream
@@ -244,66 +209,112 @@ struct Upstream
 
 // The second try, with a new token in place of `refused`; nullptr when the agent has had
 // its reply.
-std::shared_ptr<HttpTransfer>
-retry(Relay::Impl& relay, Exchange& exchange, Upstream upstream, const util::Secret& refused)
+Task<Transfer>
+retry(Relay::Impl& relay, RelayLoop& loop, Exchange& exchange, Upstream upstream,
+      const util::Secret& refused)
 {
   relay.credentials->forget(refused);
-  auto bearer = relay.credentials->bearer();
+  auto bearer = co_await relay.bearer();
   if (!bearer) {
-    write_reply(exchange.res, no_credential(exchange.routed.route, bearer.error()),
-                exchange.log);
-    return nullptr;
+    const LocalReply refusal = no_credential(exchange.routed.route, bearer.error());
+    co_await exchange.reply.send(refusal);
+    co_return nullptr;
   }
   exchange.inbound.body = std::move(upstream.body);
-  auto stream = open_upstream(relay, exchange, upstream.base, *bearer);
-  if (!stream || judge(exchange, stream, Try::second) == Verdict::replied) {
-    return nullptr;
+  auto transfer = co_await open_upstream(relay, loop, exchange, upstream.base, *bearer);
+  if (!transfer || co_await judge(exchange, transfer, Try::second) == Verdict::replied) {
+    co_return nullptr;
   }
-  return stream;
+  co_return transfer;
+}
+
+// The upstream's reply, head and body, to the agent as it comes.
+Task<void>
+stream_reply(Exchange& exchange, const Transfer& transfer)
+{
+  auto& reply = exchange.reply;
+  const int status = transfer->status();
+  const auto length = content_length(transfer->headers());
+  reply.start(status, passed_headers(transfer->headers()), length);
+
+  const bool bodiless = status < 200 || status == 204 || status == 304 || length == 0u;
+  if (bodiless || exchange.inbound.method == "HEAD") {
+    transfer->cancel();
+    co_await reply.finish();
+    co_return;
+  }
+
+  // A reply of known length is short, as a rule, and leaves with its body in one write; a
+  // stream's head goes at once, since its first event may be long in coming.
+  if (!length && !co_await reply.send_head()) {
+    transfer->cancel();
+    reply.abort();
+    co_return;
+  }
+  std::string piece;
+  for (;;) {
+    switch (co_await transfer->next(piece)) {
+    case AsyncTransfer::Next::data:
+      if (!co_await reply.write(piece)) {
+        transfer->cancel(); // the agent went away
+        reply.abort();
+        co_return;
+      }
+      continue;
+    case AsyncTransfer::Next::end:
+      co_await reply.finish();
+      co_return;
+    case AsyncTransfer::Next::failed:
+      reply.abort();
+      co_return;
+    }
+  }
 }
 
 } // namespace
 
-void
+Task<void>
 Relay::Impl::forward(Exchange& exchange)
 {
   const Route route = exchange.routed.route;
   const auto base = upstream_base(options.routes, route);
   if (!base) {
-    write_reply(exchange.res,
-                error_reply(route, 502,
-                            "the relay has no upstream for the " + to_string(route)
-                              + " route: start it with --gateway, --workspace or "
-                              + route_option(route)),
-                exchange.log);
-    return;
+    const LocalReply refusal =
+      error_reply(route, 502,
+                  "the relay has no upstream for the " + to_string(route)
+                    + " route: start it with --gateway, --workspace or " + route_option(route));
+    co_await exchange.reply.send(refusal);
+    co_return;
   }
-  auto bearer = credentials->bearer();
+  auto bearer = co_await this->bearer();
   if (!bearer) {
-    write_reply(exchange.res, no_credential(route, bearer.error()), exchange.log);
-    return;
+    const LocalReply refusal = no_credential(route, bearer.error());
+    co_await exchange.reply.send(refusal);
+    co_return;
   }
 
-  // Kept for a second try only when a new token can be had (see the top of this file).
+  RelayLoop& loop = exchange.reply.loop();
+  // A refused OAuth token is fetched anew and the request sent once more: keep its body.
   const bool renewable = credentials->renewable();
   std::string body = renewable ? exchange.inbound.body : std::string();
-  auto stream = open_upstream(*this, exchange, *base, *bearer);
-  if (!stream) {
-    return;
+  auto transfer = co_await open_upstream(*this, loop, exchange, *base, *bearer);
+  if (!transfer) {
+    co_return;
   }
   if (renewable) {
-    const Verdict verdict = judge(exchange, stream, Try::first);
+    const Verdict verdict = co_await judge(exchange, transfer, Try::first);
     if (verdict == Verdict::replied) {
-      return;
+      co_return;
     }
     if (verdict == Verdict::refused) {
-      stream = retry(*this, exchange, {*base, std::move(body)}, *bearer);
-      if (!stream) {
-        return;
+      Upstream upstream{*base, std::move(body)};
+      transfer = co_await retry(*this, loop, exchange, std::move(upstream), *bearer);
+      if (!transfer) {
+        co_return;
       }
     }
   }
-  stream_reply(exchange, stream);
+  co_await stream_reply(exchange, transfer);
 }
 
 HttpRequest
@@ -320,78 +331,6 @@ Relay::Impl::upstream_request(Exchange& exchange, const std::string& base,
   request.total_timeout = std::chrono::milliseconds(0); // a stream may last long
   request.idle_timeout = options.idle_timeout;
   return request;
-}
-
-std::shared_ptr<HttpTransfer>
-Relay::Impl::start_stream(HttpRequest request)
-{
-  request.cancel = stopped;
-  const std::lock_guard lock(streams_mutex);
-  if (streams_closed) {
-    return nullptr;
-  }
-  // Leaving the set as it is destroyed, under the lock stop() cancels with, keeps stop()
-  // from reaching a transfer that is gone.
-  HttpTransfer* transfer = client->open(std::move(request)).release();
-  streams.insert(transfer);
-  return {transfer, [this](HttpTransfer* done) {
-            {
-              const std::lock_guard held(streams_mutex);
-              streams.erase(done);
-            }
-            delete done;
-          }};
-}
-
-void
-Relay::Impl::stream_reply(Exchange& exchange, const std::shared_ptr<HttpTransfer>& stream)
-{
-  auto& res = exchange.res;
-  const int status = stream->status();
-  pass_head(res, status, stream->headers());
-  exchange.log->set_status(status);
-  const std::string type = stream->headers().get("Content-Type").value_or("");
-  const auto length = content_length(stream->headers());
-
-  const bool bodiless = status < 200 || status == 204 || status == 304 || length == 0u;
-  if (bodiless || (exchange.inbound.method == "HEAD" && !length)) {
-    if (!type.empty()) {
-      res.set_header("Content-Type", type);
-    }
-    stream->cancel();
-    exchange.log->finish();
-    return;
-  }
-
-  auto log = exchange.log;
-  // After a failed reply (the agent went away) the cancel stops the upstream transfer; a
-  // whole one has ended it, and its connection stays open for the next request.
-  auto release = [stream, log](bool whole) {
-    if (!whole) {
-      stream->cancel();
-    }
-    log->finish();
-  };
-  // The providers run on this server thread, while its connection is open.
-  const HangupCheck agent_gone = hangup_check();
-  if (length) {
-    res.set_content_provider(
-      *length, type,
-      [stream, log, agent_gone](std::size_t, std::size_t, httplib::DataSink& sink) {
-        return pump(*stream, sink, *log, Framing::length, agent_gone);
-      },
-      release);
-  } else {
-    res.set_chunked_content_provider(
-      type,
-      [stream, log, agent_gone](std::size_t, httplib::DataSink& sink) {
-        return pump(*stream, sink, *log, Framing::chunked, agent_gone);
-      },
-      release);
-  }
-  if (type.empty()) {
-    res.headers.erase("Content-Type");
-  }
 }
 
 } // namespace aigw::net

@@ -34,16 +34,6 @@ named_in(std::string_view name, const auto& names)
                      [name](std::string_view known) { return same_name(name, known); });
 }
 
-// cpp-httplib decodes request bodies sent with these encodings before the handler runs,
-// so the header no longer describes the body.
-bool
-decoded_by_library(const Headers& headers)
-{
-  const std::string encoding(util::trim(headers.get("Content-Encoding").value_or("")));
-  return same_name(encoding, "gzip") || same_name(encoding, "deflate")
-         || same_name(encoding, "br");
-}
-
 std::pair<std::string, std::string>
 cause_and_remedy(HttpErrorKind kind, const std::string& option)
 {
@@ -84,11 +74,9 @@ Headers
 upstream_headers(const InboundRequest& inbound, Route route, const util::Secret& bearer)
 {
   const std::string connection = inbound.headers.get("Connection").value_or("");
-  const bool decoded = decoded_by_library(inbound.headers);
   Headers headers;
   for (const auto& [name, value] : inbound.headers.items) {
-    if (is_hop_by_hop(name, connection) || named_in(name, k_replaced)
-        || (decoded && same_name(name, "Content-Encoding"))) {
+    if (is_hop_by_hop(name, connection) || named_in(name, k_replaced)) {
       continue;
     }
     headers.add(name, value);
@@ -101,17 +89,17 @@ upstream_headers(const InboundRequest& inbound, Route route, const util::Secret&
   return headers;
 }
 
-void
-pass_head(httplib::Response& res, int status, const Headers& headers)
+Headers
+passed_headers(const Headers& headers)
 {
-  res.status = status;
   const std::string connection = headers.get("Connection").value_or("");
+  Headers passed;
   for (const auto& [name, value] : headers.items) {
-    if (!is_hop_by_hop(name, connection) && !same_name(name, "Content-Length")
-        && !same_name(name, "Content-Type")) {
-      res.set_header(name, value);
+    if (!is_hop_by_hop(name, connection) && !same_name(name, "Content-Length")) {
+      passed.add(name, value);
     }
   }
+  return passed;
 }
 
 LocalReply

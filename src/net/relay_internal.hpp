@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Internal to the relay: the state behind net::Relay, shared by relay_server.cpp (the
-// server, the checks, local replies), relay_connection.cpp (each connection's loop, its
-// deadlines and limits), relay_forward.cpp (streaming to and from the gateway) and
-// relay_telemetry.cpp (OTel exports and the spool). cpp-httplib is seen only by these files.
+// Internal to the relay: the state behind net::Relay, shared by relay_server.cpp (threads,
+// listener, what each request gets), relay_connection.cpp (an agent's connection: reading
+// requests with Boost.Beast, writing replies, deadlines and limits), relay_checks.cpp (what
+// every request head must pass), relay_forward.cpp (streaming to and from the gateway) and
+// relay_telemetry.cpp (OTel exports and the spool). Asio and Beast are seen only by these.
+//
+// The server is event-driven: one thread per core, each running its own io_context, on
+// which the agents' connections and the upstream transfers (async_transfer.hpp) of that
+// thread are coroutines. Work that blocks (the spool's fsync, the workspace's answer to an
+// OTel export, an OAuth refresh) goes to a small thread pool, so no loop ever waits on it.
 #pragma once
 
 #include <algorithm>
@@ -10,97 +16,44 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
+#include <unordered_set>
+#include <utility> // Boost 1.74's awaitable.hpp uses std::exchange without it
+#include <vector>
 
-#include <httplib.h>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
 
+#include "net/async_transfer.hpp"
 #include "net/relay_server.hpp"
 #include "net/spool.hpp"
 #include "net/wire.hpp"
 
 namespace aigw::net {
 
-// Whether the agent on a connection hung up (always false off a server thread).
-using HangupCheck = std::function<bool()>;
+template <typename T>
+using Task = boost::asio::awaitable<T>;
 
-class ConnectionStream;
-
-// cpp-httplib's server with our own loop around each connection (relay_connection.cpp).
-// The library's loop gives a request head no overall deadline, reads any number of header
-// lines, queues connections without limit behind a fixed pool, sleeps out its keep-alive
-// wait after stop(), and writes without MSG_NOSIGNAL (an agent that hangs up mid-reply
-// would end the relay with SIGPIPE). The library still parses and answers each request.
-class RelayHttpServer : public httplib::Server
-{
-public:
-  void set_limits(std::chrono::milliseconds header_timeout, std::size_t max_connections);
-
-  // Give the bound socket a real listen backlog (the library's build fixes it at 5).
-  bool raise_backlog(int backlog);
-
-protected:
-  bool process_and_close_socket(socket_t sock) override;
-
-private:
-  bool admit();
-  void serve(ConnectionStream& stream);
-
-  std::chrono::milliseconds m_header_timeout{10'000};
-  std::size_t m_max_connections = k_default_max_connections;
-  std::atomic<std::size_t> m_served{0};
-};
-
-// Request line and headers together: an agent's are a few kilobytes. cpp-httplib limits
-// each line (8 KiB) but not how many there are.
+// Request line and headers together: an agent's are a few kilobytes.
 inline constexpr std::size_t k_head_limit = 64U * 1024;
-
-// How the head of the request the calling server thread reads was cut short, if it was.
-enum class HeadCut {
-  none,
-  deadline,  // not whole within the header timeout: the connection is closed, no reply
-  too_large, // over the size limit: 431, then the connection is closed
-};
-HeadCut head_cut();
-
-// The head of the request the calling server thread reads, as the agent sent it; none off
-// a server thread. cpp-httplib 0.11 percent-decodes header values and sorts the headers by
-// name, so the relay takes what it passes on from here.
-std::optional<std::string_view> request_head();
-
-// Whether the calling server thread's connection came over the connection limit.
-bool connection_over_limit();
-
-// Close the calling server thread's connection once this reply is written (its request's
-// body was not read, or the request cannot be framed one way only).
-void close_after_reply(const httplib::Request& req);
-
-// A check for whether the agent on the calling server thread's connection hung up; safe
-// to call from other threads while that connection is served.
-HangupCheck hangup_check();
-
-// Whether cpp-httplib reads a request body for `method` (for the others it reads none).
-inline bool
-library_reads_body(std::string_view method)
-{
-  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE"
-         || method == "PRI";
-}
 
 // One request's line in the log: written once, when its reply is done.
 class RequestLog
 {
 public:
-  RequestLog(std::string method, std::string path, std::size_t bytes_in);
+  RequestLog(std::string method, std::string path);
 
   void set_route(std::string route) { m_route = std::move(route); }
   void set_status(int status) { m_status = status; }
+  void set_in(std::size_t bytes) { m_bytes_in = bytes; }
   void add_out(std::size_t bytes) { m_bytes_out += bytes; }
   void finish();
 
@@ -115,13 +68,68 @@ private:
   bool m_done = false;
 };
 
+class AgentConnection;
+struct RelayLoop;
+
+// The reply to one request, written on the agent's connection (relay_connection.cpp).
+// Either send() a reply the relay made, or start() the head of a streamed one, write() its
+// pieces and finish() it. A call returns false once the agent cannot be written to; the
+// connection is then closed after this request.
+class ReplyChannel
+{
+public:
+  ReplyChannel(AgentConnection& connection, RequestLog& log);
+
+  // A whole reply; its events, when it has some, go out as chunks one by one.
+  Task<bool> send(const LocalReply& reply);
+
+  // The head of a reply whose body follows: framed by `length` when it is known, chunked
+  // otherwise (for an HTTP/1.0 agent: ended by closing). `headers` carry no framing. The
+  // head goes out with the first piece, or with finish().
+  void start(int status, const Headers& headers, std::optional<std::size_t> length);
+  // Write the head now: a stream's first event may be long in coming.
+  Task<bool> send_head();
+  Task<bool> write(std::string_view piece);
+  Task<bool> finish();
+
+  // The reply broke off before its end: the agent learns it from the connection closing.
+  void abort();
+
+  // Call `on_gone` if the agent hangs up while the relay waits on the upstream; the watch
+  // ends with the reply.
+  void watch_hangup(std::function<void()> on_gone);
+
+  RequestLog& log() { return m_log; }
+  RelayLoop& loop();
+
+private:
+  AgentConnection& m_connection;
+  RequestLog& m_log;
+  std::string m_head; // not yet written
+  bool m_chunked = false;
+  bool m_no_body = false; // a HEAD request, or a status that has no body
+};
+
 // A request on its way through the relay: what the agent sent and where the reply goes.
 struct Exchange
 {
   InboundRequest inbound;
   RoutedPath routed;
-  httplib::Response& res;
-  std::shared_ptr<RequestLog> log;
+  ReplyChannel& reply;
+};
+
+// One event loop: a thread, its io_context and its upstream transfers. The connections
+// are declared first so that they outlive the io_context, whose destruction may end
+// coroutines that still hold one.
+struct RelayLoop
+{
+  std::unordered_set<AgentConnection*> connections; // for stop(); loop thread only
+  boost::asio::io_context io{1};
+  UpstreamLoop upstream{io};
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep{
+    io.get_executor()};
+  std::thread thread;
+  std::atomic<bool> done{false};
 };
 
 struct Relay::Impl
@@ -129,46 +137,46 @@ struct Relay::Impl
   RelayOptions options;
   std::shared_ptr<CredentialSource> credentials;
   std::shared_ptr<HttpClient> client;
-  RelayHttpServer server;
   int port = 0;
-  std::thread listener;
   std::optional<Spool> spool;
 
-  // Upstream transfers being read, for stop() to cancel. Each is owned by the server
-  // thread that reads it and leaves this set as it is destroyed (start_stream()).
-  std::mutex streams_mutex;
-  std::set<HttpTransfer*> streams;
-  bool streams_closed = false; // stop() began: no new ones
+  std::vector<std::unique_ptr<RelayLoop>> loops;
+  std::optional<boost::asio::ip::tcp::acceptor> acceptor; // on loops[0]
+  std::size_t next_loop = 0;
+  std::atomic<std::size_t> served{0}; // connections being served
+  std::optional<boost::asio::thread_pool> blocking;
 
   std::mutex state_mutex;
   std::condition_variable wake;
-  bool listener_done = false;
   bool stopping = false;
   // Set by stop(): requests to the workspace watch it (see HttpRequest::cancel).
   std::shared_ptr<std::atomic<bool>> stopped = std::make_shared<std::atomic<bool>>(false);
   std::thread flusher;
 
   // relay_server.cpp
-  void install_handlers();
   util::Result<void> listen();
-  httplib::Server::HandlerResponse screen(const httplib::Request& req, httplib::Response& res);
-  void handle(const httplib::Request& req, httplib::Response& res);
+  Task<void> accept_loop();
+  void admit(boost::asio::ip::tcp::socket socket, RelayLoop& loop);
+  Task<void> answer(Exchange& exchange);
+  // Run `work` on the blocking pool and resume on this loop with its result.
+  Task<LocalReply> off_loop(std::function<LocalReply()> work);
+  Task<util::Result<util::Secret>> bearer();
+  void shut_down_loop(RelayLoop& loop);
+
   // relay_checks.cpp
-  std::optional<LocalReply> head_refusal(const httplib::Request& req) const;
+  std::optional<LocalReply> head_refusal(const InboundRequest& inbound) const;
   std::optional<LocalReply> refusal(const InboundRequest& inbound,
                                     const std::optional<RoutedPath>& routed) const;
 
   // relay_forward.cpp
-  void forward(Exchange& exchange);
+  Task<void> forward(Exchange& exchange);
   HttpRequest upstream_request(Exchange& exchange, const std::string& base,
                                const util::Secret& bearer) const;
-  std::shared_ptr<HttpTransfer> start_stream(HttpRequest request);
-  void stream_reply(Exchange& exchange, const std::shared_ptr<HttpTransfer>& stream);
 
-  // relay_telemetry.cpp
-  void telemetry(Exchange& exchange);
-  void forward_export(Exchange& exchange, const SpoolRecord& record);
-  void spool_export(Exchange& exchange, const SpoolRecord& record);
+  // relay_telemetry.cpp (runs on the blocking pool)
+  LocalReply telemetry(const Exchange& exchange);
+  LocalReply forward_export(const Exchange& exchange, const SpoolRecord& record);
+  LocalReply spool_export(const Exchange& exchange, const SpoolRecord& record);
   void flush_loop();
   void flush_once();
 };
@@ -185,26 +193,19 @@ same_name(std::string_view a, std::string_view b)
          });
 }
 
-// The path of the request line, as sent (cpp-httplib's own `path` is decoded).
-std::string_view path_of(const httplib::Request& req);
-
-// The request as the agent sent it: raw path and query, headers less the library's own.
-InboundRequest inbound_of(const httplib::Request& req);
-
-// Keep cpp-httplib from compressing the reply or cutting it to a Range by itself (see
-// relay_server.cpp). Call it once the request's headers were copied.
-void keep_library_from_rewriting(const httplib::Request& req);
+// Whether a request with this method may carry a body through the relay.
+inline bool
+method_takes_body(std::string_view method)
+{
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
 
 // Whether the request is an agent's warm-up HEAD or GET on a route's base URL.
 bool is_base_probe(const InboundRequest& inbound, const RoutedPath& routed);
 
-// What the relay says for an error status cpp-httplib chose (413, 404, 415, 400, 414),
-// or for a request head over the size limit (431).
-std::string library_error_message(int status, std::size_t body_limit);
-
-// Put `reply` on `res` and log it (streamed events are logged when the stream ends).
-void write_reply(httplib::Response& res, const LocalReply& reply,
-                 const std::shared_ptr<RequestLog>& log);
+// What the relay says for a request it could not read: 413 (body over the limit), 404, 415
+// (a Content-Encoding it cannot decode), 400, and 431 (a head over the size limit).
+std::string reading_error_message(int status, std::size_t body_limit);
 
 // The headers an upstream request carries: the agent's, less hop-by-hop and credential
 // headers, plus the real credential and what the route adds.
@@ -216,7 +217,7 @@ bool is_hop_by_hop(std::string_view name, std::string_view connection);
 // The 502/504 reply for an upstream that could not be reached at `url`.
 LocalReply upstream_failure(Route route, const std::string& url, const HttpError& error);
 
-// The upstream's status and headers on `res`, less hop-by-hop and framing headers.
-void pass_head(httplib::Response& res, int status, const Headers& headers);
+// The upstream's headers as the agent gets them: less hop-by-hop and framing headers.
+Headers passed_headers(const Headers& headers);
 
 } // namespace aigw::net

@@ -48,18 +48,10 @@ signal_of(const Exchange& exchange)
 }
 
 // The workspace's answer as it came, less hop-by-hop and framing headers.
-void
-pass_answer(Exchange& exchange, const HttpResponse& response)
+LocalReply
+passed_answer(const HttpResponse& response)
 {
-  pass_head(exchange.res, response.status, response.headers);
-  exchange.log->set_status(response.status);
-  if (const auto type = response.headers.get("Content-Type")) {
-    exchange.res.set_content(response.body, *type);
-  } else {
-    exchange.res.body = response.body;
-  }
-  exchange.log->add_out(response.body.size());
-  exchange.log->finish();
+  return LocalReply{response.status, passed_headers(response.headers), response.body, {}};
 }
 
 struct Sent
@@ -88,20 +80,16 @@ send_export(Relay::Impl& relay, HttpRequest request, const util::Secret& bearer)
 
 } // namespace
 
-void
-Relay::Impl::telemetry(Exchange& exchange)
+LocalReply
+Relay::Impl::telemetry(const Exchange& exchange)
 {
   if (exchange.inbound.method != "POST") {
-    write_reply(exchange.res, error_reply(Route::otel, 405, "OTel exports are sent with POST"),
-                exchange.log);
-    return;
+    return error_reply(Route::otel, 405, "OTel exports are sent with POST");
   }
   const auto prepared = prepare_export(exchange.inbound, exchange.routed, options.tables);
   if (!prepared) {
     AIGW_WARN("relay: an OTel export was refused: " << prepared.error().message);
-    write_reply(exchange.res, error_reply(Route::otel, 400, prepared.error().message),
-                exchange.log);
-    return;
+    return error_reply(Route::otel, 400, prepared.error().message);
   }
   if (prepared->signal == OtlpSignal::traces && !has_table(*prepared)) {
     long long spans = 0;
@@ -109,26 +97,23 @@ Relay::Impl::telemetry(Exchange& exchange)
     AIGW_WARN("relay: spans not kept (" << spans << " in this export): no Unity Catalog table "
                                            "is named for traces (relay --traces-table, or "
                                            "tables.traces in relay.json)");
-    write_reply(exchange.res, reply, exchange.log);
-    return;
+    return reply;
   }
   if (options.mode == RelayMode::offline) {
-    spool_export(exchange, prepared->record);
-  } else {
-    forward_export(exchange, prepared->record);
+    return spool_export(exchange, prepared->record);
   }
+  return forward_export(exchange, prepared->record);
 }
 
-void
-Relay::Impl::forward_export(Exchange& exchange, const SpoolRecord& record)
+LocalReply
+Relay::Impl::forward_export(const Exchange& exchange, const SpoolRecord& record)
 {
   auto bearer = credentials->bearer();
   if (!options.routes.workspace || !bearer) {
     AIGW_WARN("relay: an OTel export is kept in the spool: "
               << (bearer ? std::string("no --workspace was given")
                          : "no credential: " + util::redact(bearer.error().message)));
-    spool_export(exchange, record);
-    return;
+    return spool_export(exchange, record);
   }
 
   const Sent sent = send_export(*this, export_request(*this, exchange, record, *bearer), *bearer);
@@ -138,8 +123,7 @@ Relay::Impl::forward_export(Exchange& exchange, const SpoolRecord& record)
               << (response ? "status " + std::to_string(response->status)
                            : response.error().message)
               << "); it is kept in the spool");
-    spool_export(exchange, record);
-    return;
+    return spool_export(exchange, record);
   }
   if (refuses_token(response->status, response->body)) {
     AIGW_WARN("relay: the workspace refused the relay's token for an OTel export ("
@@ -147,37 +131,27 @@ Relay::Impl::forward_export(Exchange& exchange, const SpoolRecord& record)
               << (sent.fresh_token ? ", also one fetched just now" : "")
               << "); it is kept in the spool: check the relay's credential (aigw-setup "
                  "status), then run `aigw-setup relay flush`");
-    spool_export(exchange, record);
-    return;
+    return spool_export(exchange, record);
   }
   if (is_otlp_json(exchange.inbound.headers) && response->status / 100 == 2) {
-    write_reply(exchange.res, json_answer(signal_of(exchange), *response), exchange.log);
-  } else {
-    pass_answer(exchange, *response);
+    return json_answer(signal_of(exchange), *response);
   }
+  return passed_answer(*response);
 }
 
-void
-Relay::Impl::spool_export(Exchange& exchange, const SpoolRecord& record)
+LocalReply
+Relay::Impl::spool_export(const Exchange& exchange, const SpoolRecord& record)
 {
   if (!spool) {
-    write_reply(exchange.res,
-                error_reply(Route::otel, 503,
-                            "the relay keeps no spool, so it cannot hold this export "
-                            "(relay --spool DIR)"),
-                exchange.log);
-    return;
+    return error_reply(Route::otel, 503,
+                       "the relay keeps no spool, so it cannot hold this export "
+                       "(relay --spool DIR)");
   }
   if (auto kept = spool->append(record); !kept) {
-    write_reply(exchange.res,
-                error_reply(Route::otel, 503,
-                            "the relay could not keep this export: " + kept.error().message),
-                exchange.log);
-    return;
+    return error_reply(Route::otel, 503,
+                       "the relay could not keep this export: " + kept.error().message);
   }
-  write_reply(exchange.res,
-              export_taken(signal_of(exchange), is_otlp_json(exchange.inbound.headers)),
-              exchange.log);
+  return export_taken(signal_of(exchange), is_otlp_json(exchange.inbound.headers));
 }
 
 void

@@ -80,13 +80,12 @@ offline_messages_reply()
 std::string
 closing_reply(const std::string& status_line, const net::LocalReply& reply)
 {
-  std::string text = "HTTP/1.1 " + status_line + "\r\nConnection: close\r\nContent-Length: "
-                     + std::to_string(reply.body.size())
-                     + "\r\nContent-Type: application/json\r\n";
+  std::string text = "HTTP/1.1 " + status_line + "\r\nContent-Type: application/json\r\n";
   if (auto retry = reply.headers.get("Retry-After")) {
     text += "Retry-After: " + *retry + "\r\n";
   }
-  return text + "\r\n" + reply.body;
+  return text + "Content-Length: " + std::to_string(reply.body.size())
+         + "\r\nConnection: close\r\n\r\n" + reply.body;
 }
 
 // What the relay on `port` answers to the raw `request`, once it closed the connection.
@@ -355,8 +354,8 @@ TEST_CASE("net::Relay ends the transfer from an upstream that stalls after its h
                      + "{}"));
   REQUIRE(agent.read_until("\r\n\r\n"));
   CHECK(agent.received()
-        == "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/event-stream\r\n"
-           "Transfer-Encoding: chunked\r\n\r\n");
+        == "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+           "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
   agent.forget_received();
 
   SUBCASE("when the agent hangs up")
@@ -417,8 +416,8 @@ TEST_CASE("net::Relay takes a request with no length and no chunks as one with n
   SUBCASE("a POST goes on at once, empty")
   {
     CHECK(raw_answer(rig.port(), raw_head("POST " + k_messages_path + " HTTP/1.1", rig.port()))
-          == "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 11\r\n"
-             "Content-Type: application/json\r\n\r\n{\"ok\":true}");
+          == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n"
+             "Connection: close\r\n\r\n{\"ok\":true}");
     REQUIRE(gateway.requests().size() == 1);
     CHECK(gateway.requests()[0].body.empty());
   }
