@@ -13,6 +13,12 @@ namespace aigw::net {
 
 namespace {
 
+// Idle upstream connections a loop keeps. A loop serves many agents at once, each transfer
+// on a connection of its own: with fewer kept than run at once, every burst would open and
+// close connections (a TCP handshake per request, and TIME_WAIT sockets by the thousand).
+// curl closes a connection idle for two minutes (CURLOPT_MAXAGE_CONN) all the same.
+constexpr long k_loop_idle_connections = 256;
+
 using boost::asio::posix::stream_descriptor;
 
 int
@@ -38,7 +44,7 @@ UpstreamLoop::Impl::Impl(boost::asio::io_context& context)
   if (!multi) {
     return; // every transfer then fails to start
   }
-  curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, k_idle_connections);
+  curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, k_loop_idle_connections);
   curl_multi_setopt(multi.get(), CURLMOPT_SOCKETFUNCTION, on_socket);
   curl_multi_setopt(multi.get(), CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi.get(), CURLMOPT_TIMERFUNCTION, on_timer);
@@ -175,6 +181,13 @@ UpstreamLoop::Impl::set_timeout(long milliseconds)
 {
   if (milliseconds < 0) {
     timer.cancel();
+    return;
+  }
+  if (milliseconds == 0) {
+    // libcurl asks for "at once" on every new transfer: a posted call costs no timer, and
+    // setting the loop's earliest timer costs a timerfd_settime system call.
+    timer.cancel();
+    kick();
     return;
   }
   timer.expires_after(std::chrono::milliseconds(milliseconds));
