@@ -53,6 +53,8 @@ struct UpstreamLoop::Impl
 
   // From libcurl's socket and timer callbacks: watch or drop `fd`, and when to call back.
   int watch(curl_socket_t fd, int what);
+  // libcurl closes `fd` now.
+  void closing(curl_socket_t fd);
   void set_timeout(long milliseconds);
 
   boost::asio::io_context& io;
@@ -60,6 +62,7 @@ struct UpstreamLoop::Impl
   boost::asio::steady_timer timer;
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
   std::unordered_set<LoopTransfer*> open; // attached, in no order
+  std::unordered_set<curl_socket_t> connections; // sockets libcurl opened for connections
   // Handlers that may run after the loop is gone hold this weakly and check it first.
   std::shared_ptr<char> life = std::make_shared<char>();
 

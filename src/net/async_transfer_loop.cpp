@@ -5,6 +5,9 @@
 // curl_multi_socket_action, after which the finished transfers are handed their results.
 #include "net/async_transfer_internal.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <vector>
 
 #include <boost/asio/post.hpp>
@@ -25,6 +28,28 @@ int
 on_socket(CURL*, curl_socket_t fd, int what, void* loop, void*)
 {
   return static_cast<UpstreamLoop::Impl*>(loop)->watch(fd, what);
+}
+
+// libcurl opens and closes its connections' sockets here, so that the loop knows which
+// sockets are connections: those stay registered with the loop while the connection waits
+// idle between transfers (two epoll_ctl calls a request saved), and the loop stops
+// watching one before it is closed. Other sockets (the resolver's) are dropped as libcurl
+// stops using them, since libcurl closes those by itself.
+curl_socket_t
+on_open_socket(void* loop, curlsocktype, curl_sockaddr* address)
+{
+  const int fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (fd >= 0) {
+    static_cast<UpstreamLoop::Impl*>(loop)->connections.insert(fd);
+  }
+  return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
+int
+on_close_socket(void* loop, curl_socket_t fd)
+{
+  static_cast<UpstreamLoop::Impl*>(loop)->closing(fd);
+  return ::close(fd);
 }
 
 int
@@ -67,6 +92,10 @@ UpstreamLoop::Impl::~Impl()
 bool
 UpstreamLoop::Impl::attach(LoopTransfer& transfer)
 {
+  curl_easy_setopt(transfer.easy(), CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+  curl_easy_setopt(transfer.easy(), CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(transfer.easy(), CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+  curl_easy_setopt(transfer.easy(), CURLOPT_CLOSESOCKETDATA, this);
   if (!multi || curl_multi_add_handle(multi.get(), transfer.easy()) != CURLM_OK) {
     return false;
   }
@@ -97,7 +126,13 @@ int
 UpstreamLoop::Impl::watch(curl_socket_t fd, int what)
 {
   if (what == CURL_POLL_REMOVE) {
-    drop(fd);
+    // A connection stays registered: it may serve the next transfer (on_open_socket).
+    const auto found = sockets.find(fd);
+    if (found != sockets.end() && connections.contains(fd)) {
+      found->second->wanted = 0;
+    } else {
+      drop(fd);
+    }
     return 0;
   }
 
@@ -114,6 +149,13 @@ UpstreamLoop::Impl::watch(curl_socket_t fd, int what)
   entry->wanted = what;
   arm(entry);
   return 0;
+}
+
+void
+UpstreamLoop::Impl::closing(curl_socket_t fd)
+{
+  connections.erase(fd);
+  drop(fd);
 }
 
 void

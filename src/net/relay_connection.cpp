@@ -137,7 +137,7 @@ rough_head(const http::request<http::string_body>& parsed, std::string_view rest
 
 AgentConnection::AgentConnection(Relay::Impl& relay, RelayLoop& loop,
                                  asio::ip::tcp::socket socket, bool over_limit)
-  : m_relay(relay), m_loop(loop), m_stream(std::move(socket)), m_over_limit(over_limit)
+  : m_relay(relay), m_loop(loop), m_socket(std::move(socket)), m_over_limit(over_limit)
 {
   m_loop.connections.insert(this);
 }
@@ -172,8 +172,33 @@ AgentConnection::shut_down()
     return; // its upstream transfer is cancelled: the agent gets its answer, then the close
   }
   beast::error_code ignored;
-  m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  m_stream.socket().cancel(ignored);
+  m_socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  m_socket.cancel(ignored);
+}
+
+void
+AgentConnection::check_deadline(Clock::time_point now)
+{
+  if (now >= m_deadline) {
+    m_deadline = Clock::time_point::max();
+    m_timed_out = true;
+    beast::error_code ignored;
+    m_socket.cancel(ignored);
+  }
+}
+
+void
+AgentConnection::set_deadline(Clock::duration within)
+{
+  m_deadline = Clock::now() + within;
+  m_timed_out = false;
+}
+
+beast::error_code
+AgentConnection::clear_deadline(beast::error_code error)
+{
+  m_deadline = Clock::time_point::max();
+  return m_timed_out ? beast::error::timeout : error;
 }
 
 Task<bool>
@@ -182,11 +207,12 @@ AgentConnection::wait_for_request()
   if (m_buffer.size() > 0) {
     co_return true;
   }
-  m_stream.expires_after(m_over_limit ? k_over_limit_timeout : k_keep_alive);
+  set_deadline(m_over_limit ? k_over_limit_timeout : k_keep_alive);
   beast::error_code error;
-  const std::size_t got = co_await m_stream.async_read_some(
+  const std::size_t got = co_await m_socket.async_read_some(
     m_buffer.prepare(k_read_size), asio::redirect_error(asio::use_awaitable, error));
   m_buffer.commit(got);
+  clear_deadline();
   co_return !error && !m_stopping;
 }
 
@@ -198,13 +224,12 @@ AgentConnection::serve_request(bool last)
   // The limit is set once the head passed the checks. Not boost::none: Beast 1.74 compares
   // a Content-Length with the optional limit, and a length is "greater" than none.
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  m_stream.expires_after(m_over_limit ? std::min(m_relay.options.header_timeout,
-                                                 k_over_limit_timeout)
-                                      : m_relay.options.header_timeout);
+  set_deadline(m_over_limit ? std::min(m_relay.options.header_timeout, k_over_limit_timeout)
+                            : m_relay.options.header_timeout);
   beast::error_code error;
-  co_await http::async_read_header(m_stream, m_buffer, parser,
+  co_await http::async_read_header(m_socket, m_buffer, parser,
                                    asio::redirect_error(asio::use_awaitable, error));
-  m_stream.expires_never();
+  error = clear_deadline(error);
   if (error) {
     co_await refuse_head(parser, error);
     co_return;
@@ -286,11 +311,11 @@ AgentConnection::read_body(http::request_parser<http::string_body>& parser,
   parser.body_limit(limit);
   beast::error_code error;
   while (!parser.is_done() && !error) {
-    m_stream.expires_after(k_io_timeout);
-    co_await http::async_read_some(m_stream, m_buffer, parser,
+    set_deadline(k_io_timeout);
+    co_await http::async_read_some(m_socket, m_buffer, parser,
                                    asio::redirect_error(asio::use_awaitable, error));
+    error = clear_deadline(error);
   }
-  m_stream.expires_never();
   if (error) {
     co_await refuse_unread(reading_status(error), inbound.path, &reply);
     co_return false;
@@ -352,10 +377,10 @@ AgentConnection::write(asio::const_buffer first, asio::const_buffer second,
   if (m_broken) {
     co_return false;
   }
-  m_stream.expires_after(k_io_timeout);
+  set_deadline(k_io_timeout);
   beast::error_code error;
-  co_await asio::async_write(m_stream, buffers, asio::redirect_error(asio::use_awaitable, error));
-  m_stream.expires_never();
+  co_await asio::async_write(m_socket, buffers, asio::redirect_error(asio::use_awaitable, error));
+  clear_deadline();
   if (error) {
     m_broken = true;
     m_close = true;
@@ -367,11 +392,11 @@ void
 AgentConnection::watch_hangup(std::function<void()> on_gone)
 {
   m_watching = true;
-  m_stream.socket().async_wait(
+  m_socket.async_wait(
     asio::ip::tcp::socket::wait_read,
     [self = shared_from_this(), on_gone = std::move(on_gone)](const beast::error_code& error) {
       self->m_watching = false;
-      if (!error && peer_closed(self->m_stream.socket().native_handle())) {
+      if (!error && peer_closed(self->m_socket.native_handle())) {
         on_gone();
       }
     });
@@ -382,7 +407,7 @@ AgentConnection::end_watch()
 {
   if (m_watching) {
     beast::error_code ignored;
-    m_stream.socket().cancel(ignored);
+    m_socket.cancel(ignored);
   }
 }
 
@@ -390,19 +415,19 @@ Task<void>
 AgentConnection::close()
 {
   beast::error_code ignored;
-  auto& socket = m_stream.socket();
+  auto& socket = m_socket;
   if (m_linger && !m_broken && !m_stopping) {
     socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     std::size_t dropped = 0;
-    m_stream.expires_after(k_linger);
+    set_deadline(k_linger);
     while (dropped < k_linger_limit && !ignored) {
       m_buffer.clear();
-      dropped += co_await m_stream.async_read_some(
+      dropped += co_await m_socket.async_read_some(
         m_buffer.prepare(k_read_size), asio::redirect_error(asio::use_awaitable, ignored));
     }
   }
   socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  m_stream.close();
+  socket.close(ignored);
 }
 
 } // namespace aigw::net

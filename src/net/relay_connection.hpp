@@ -8,13 +8,16 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "net/relay_internal.hpp"
 
 namespace aigw::net {
+
+using Clock = std::chrono::steady_clock;
 
 class AgentConnection : public std::enable_shared_from_this<AgentConnection>
 {
@@ -31,6 +34,8 @@ public:
   Task<void> serve();
   // The relay stops: end the connection where it is.
   void shut_down();
+  // Called by the loop's sweep: end the wait in progress if its deadline passed.
+  void check_deadline(Clock::time_point now);
 
   // For the reply channel.
   // Write the buffers in order, in one system call when the socket takes them.
@@ -47,6 +52,12 @@ public:
 private:
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
+  // Deadlines are a time the loop's sweep compares with, not a timer each: setting a timer
+  // per read and write cost a system call each (timerfd_settime) on every request.
+  void set_deadline(Clock::duration within);
+  // `error`, or a timeout when the deadline ended the wait.
+  boost::beast::error_code clear_deadline(boost::beast::error_code error = {});
+
   Task<bool> wait_for_request();
   Task<void> serve_request(bool last);
   std::optional<LocalReply> screen(const InboundRequest& inbound) const;
@@ -60,7 +71,9 @@ private:
 
   Relay::Impl& m_relay;
   RelayLoop& m_loop;
-  boost::beast::tcp_stream m_stream;
+  boost::asio::ip::tcp::socket m_socket;
+  Clock::time_point m_deadline = Clock::time_point::max();
+  bool m_timed_out = false;
   boost::beast::flat_buffer m_buffer;
   bool m_over_limit;
   bool m_request_is_head = false;

@@ -30,6 +30,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "net/async_transfer.hpp"
@@ -128,6 +129,9 @@ struct RelayLoop
   UpstreamLoop upstream{io};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep{
     io.get_executor()};
+  // Ends the waits whose deadline passed; runs while the loop has connections.
+  boost::asio::steady_timer sweep{io};
+  bool sweeping = false;
   std::thread thread;
   std::atomic<bool> done{false};
 };
@@ -157,6 +161,7 @@ struct Relay::Impl
   util::Result<void> listen();
   Task<void> accept_loop();
   void admit(boost::asio::ip::tcp::socket socket, RelayLoop& loop);
+  void sweep_deadlines(RelayLoop& loop);
   Task<void> answer(Exchange& exchange);
   // Run `work` on the blocking pool and resume on this loop with its result.
   Task<LocalReply> off_loop(std::function<LocalReply()> work);

@@ -30,6 +30,9 @@ namespace {
 constexpr int k_listen_backlog = 1024;
 // Threads for the work that blocks: exports wait up to 10 s on the workspace each.
 constexpr std::size_t k_blocking_threads = 4;
+// How often a loop looks for reads and writes past their deadline: the shortest deadline
+// (the header timeout) is a few hundred milliseconds at least.
+constexpr std::chrono::milliseconds k_sweep_interval{50};
 // How long stop() lets open exchanges end by themselves.
 constexpr std::chrono::milliseconds k_stop_grace{2'000};
 
@@ -134,8 +137,28 @@ Relay::Impl::admit(tcp::socket socket, RelayLoop& loop)
   } while (!over_limit && !served.compare_exchange_weak(count, count + 1));
 
   auto connection = std::make_shared<AgentConnection>(*this, loop, std::move(socket), over_limit);
+  if (!std::exchange(loop.sweeping, true)) {
+    sweep_deadlines(loop);
+  }
   asio::co_spawn(
     loop.io, [connection]() { return connection->serve(); }, asio::detached);
+}
+
+void
+Relay::Impl::sweep_deadlines(RelayLoop& loop)
+{
+  loop.sweep.expires_after(k_sweep_interval);
+  loop.sweep.async_wait([this, &loop](const boost::system::error_code& error) {
+    if (error || loop.connections.empty()) {
+      loop.sweeping = false;
+      return;
+    }
+    const auto now = Clock::now();
+    for (AgentConnection* connection : loop.connections) {
+      connection->check_deadline(now);
+    }
+    sweep_deadlines(loop);
+  });
 }
 
 Task<LocalReply>
@@ -224,6 +247,7 @@ void
 Relay::Impl::shut_down_loop(RelayLoop& loop)
 {
   loop.keep.reset();
+  loop.sweep.cancel();
   loop.upstream.cancel_all();
   for (AgentConnection* connection : loop.connections) {
     connection->shut_down();
