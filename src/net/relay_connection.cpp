@@ -42,6 +42,9 @@ constexpr milliseconds k_over_limit_timeout{1'000};
 constexpr milliseconds k_linger{1'000};
 constexpr std::size_t k_linger_limit = 1024U * 1024;
 constexpr std::size_t k_read_size = 16U * 1024;
+// How long an answer waits on the upstream before the relay watches the agent's socket for
+// a hang-up: most answers come sooner, and each watch costs an epoll_ctl call.
+constexpr milliseconds k_watch_delay{100};
 constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Whether the peer closed its side, or the connection broke. Unread bytes (a pipelined
@@ -179,6 +182,9 @@ AgentConnection::shut_down()
 void
 AgentConnection::check_deadline(Clock::time_point now)
 {
+  if (m_on_gone && !m_watching && now >= m_watch_from) {
+    start_watch();
+  }
   if (now >= m_deadline) {
     m_deadline = Clock::time_point::max();
     m_timed_out = true;
@@ -391,20 +397,28 @@ AgentConnection::write(asio::const_buffer first, asio::const_buffer second,
 void
 AgentConnection::watch_hangup(std::function<void()> on_gone)
 {
+  m_on_gone = std::move(on_gone);
+  m_watch_from = Clock::now() + k_watch_delay;
+}
+
+void
+AgentConnection::start_watch()
+{
   m_watching = true;
-  m_socket.async_wait(
-    asio::ip::tcp::socket::wait_read,
-    [self = shared_from_this(), on_gone = std::move(on_gone)](const beast::error_code& error) {
-      self->m_watching = false;
-      if (!error && peer_closed(self->m_socket.native_handle())) {
-        on_gone();
-      }
-    });
+  m_socket.async_wait(asio::ip::tcp::socket::wait_read,
+                      [self = shared_from_this()](const beast::error_code& error) {
+                        self->m_watching = false;
+                        if (!error && self->m_on_gone
+                            && peer_closed(self->m_socket.native_handle())) {
+                          std::exchange(self->m_on_gone, nullptr)();
+                        }
+                      });
 }
 
 void
 AgentConnection::end_watch()
 {
+  m_on_gone = nullptr;
   if (m_watching) {
     beast::error_code ignored;
     m_socket.cancel(ignored);

@@ -58,6 +58,8 @@ private:
   // `error`, or a timeout when the deadline ended the wait.
   boost::beast::error_code clear_deadline(boost::beast::error_code error = {});
 
+  void start_watch();
+
   Task<bool> wait_for_request();
   Task<void> serve_request(bool last);
   std::optional<LocalReply> screen(const InboundRequest& inbound) const;
@@ -82,6 +84,8 @@ private:
   bool m_linger = false;   // input left unread: drain it before closing
   bool m_broken = false;   // a write failed
   bool m_watching = false; // a hang-up watch is armed
+  std::function<void()> m_on_gone; // set while the relay waits on the upstream
+  Clock::time_point m_watch_from;
   bool m_stopping = false;
   bool m_answering = false; // between a request's body and the end of its reply
 };

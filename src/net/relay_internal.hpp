@@ -96,8 +96,8 @@ public:
   // The reply broke off before its end: the agent learns it from the connection closing.
   void abort();
 
-  // Call `on_gone` if the agent hangs up while the relay waits on the upstream; the watch
-  // ends with the reply.
+  // Call `on_gone` if the agent hangs up while the relay waits on the upstream (noticed
+  // from 100 ms into the wait on); the watch ends with the reply.
   void watch_hangup(std::function<void()> on_gone);
 
   RequestLog& log() { return m_log; }
