@@ -55,6 +55,20 @@ cause_and_remedy(HttpErrorKind kind, const std::string& option)
   }
 }
 
+// Every Connection header's names, as one list: a second Connection header names more
+// hop-by-hop headers just as the first does (RFC 9110 5.3).
+std::string
+connection_options(const Headers& headers)
+{
+  std::string options;
+  for (const auto& [name, value] : headers.items) {
+    if (same_name(name, "Connection")) {
+      options += value + ",";
+    }
+  }
+  return options;
+}
+
 } // namespace
 
 bool
@@ -73,7 +87,7 @@ is_hop_by_hop(std::string_view name, std::string_view connection)
 Headers
 upstream_headers(const InboundRequest& inbound, Route route, const util::Secret& bearer)
 {
-  const std::string connection = inbound.headers.get("Connection").value_or("");
+  const std::string connection = connection_options(inbound.headers);
   Headers headers;
   for (const auto& [name, value] : inbound.headers.items) {
     if (is_hop_by_hop(name, connection) || named_in(name, k_replaced)) {
@@ -92,7 +106,7 @@ upstream_headers(const InboundRequest& inbound, Route route, const util::Secret&
 Headers
 passed_headers(const Headers& headers)
 {
-  const std::string connection = headers.get("Connection").value_or("");
+  const std::string connection = connection_options(headers);
   Headers passed;
   for (const auto& [name, value] : headers.items) {
     if (!is_hop_by_hop(name, connection) && !same_name(name, "Content-Length")) {

@@ -140,6 +140,18 @@ TEST_CASE("net::Relay rewrites the headers it forwards")
                  "x-databricks-use-coding-agent-mode: true\n");
   }
 
+  SUBCASE("a second Connection header names hop-by-hop headers too")
+  {
+    HttpRequest request = with_key(post(rig.url("/anthropic/v1/messages")));
+    request.headers.add("Connection", "keep-alive");
+    request.headers.add("Connection", "X-Second-Hop");
+    request.headers.add("X-Second-Hop", "1");
+    REQUIRE(rig.send(request));
+    const std::string seen = gateway.requests().at(0).header_text();
+    CHECK(seen.find("X-Second-Hop") == std::string::npos);
+    CHECK(seen.find("Connection") == std::string::npos);
+  }
+
   SUBCASE("a coding-agent header the agent sent is kept, not doubled")
   {
     HttpRequest request = with_key(post(rig.url("/anthropic/v1/messages")));
