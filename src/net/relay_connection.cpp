@@ -304,17 +304,17 @@ Task<bool>
 AgentConnection::read_body(http::request_parser<http::string_body>& parser,
                            InboundRequest& inbound, ReplyChannel& reply)
 {
-  const auto expect = inbound.headers.get("Expect");
-  if (!parser.is_done() && !m_http10 && expect && same_name(*expect, "100-continue")
-      && !co_await write(asio::buffer(k_continue))) {
-    co_return false;
-  }
   const std::size_t limit = m_relay.options.body_limit;
   if (parser.content_length().value_or(0) > limit) {
     co_await refuse_unread(413, inbound.path, &reply);
     co_return false;
   }
   parser.body_limit(limit);
+  const auto expect = inbound.headers.get("Expect");
+  if (!parser.is_done() && !m_http10 && expect && same_name(*expect, "100-continue")
+      && !co_await write(asio::buffer(k_continue))) {
+    co_return false;
+  }
   beast::error_code error;
   while (!parser.is_done() && !error) {
     set_deadline(k_io_timeout);

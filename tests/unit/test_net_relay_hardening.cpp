@@ -408,6 +408,23 @@ TEST_CASE("net::Relay refuses a request head that could be read two ways")
   CHECK(gateway.requests().empty());
 }
 
+TEST_CASE("net::Relay refuses a body over its limit before inviting it with 100 Continue")
+{
+  FakeHttpServer gateway;
+  net::RelayOptions options = options_for(gateway.url(), gateway.url());
+  options.body_limit = 1024;
+  RelayRig rig(options);
+
+  // Only the head is sent: a 100 Continue would leave the client uploading 2000 bytes.
+  CHECK(raw_answer(rig.port(), raw_head("POST " + k_messages_path + " HTTP/1.1", rig.port(),
+                                        "Expect: 100-continue\r\nContent-Length: 2000\r\n"))
+        == closing_reply("413 Payload Too Large",
+                         net::error_reply(Route::anthropic, 413,
+                                          "the request body is larger than the relay's limit "
+                                          "of 1024 bytes (relay --body-limit)")));
+  CHECK(gateway.requests().empty());
+}
+
 TEST_CASE("net::Relay takes a request with no length and no chunks as one with no body")
 {
   FakeHttpServer gateway;
