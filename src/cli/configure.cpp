@@ -12,6 +12,7 @@
 #include "cli/models.hpp"
 #include "cli/report.hpp"
 #include "core/agents.hpp"
+#include "core/credentials.hpp"
 #include "core/managed.hpp"
 #include "util/log.hpp"
 #include "util/signals.hpp"
@@ -108,6 +109,21 @@ chosen_agents(const ConfigureOptions& options, const Context& context)
   return found;
 }
 
+// With --auth relay and no token at hand (no token option, no $DATABRICKS_TOKEN), the
+// agents are set up but the relay has nothing to forward with: say so, since everything
+// looks fine until the first prompt gets a 502.
+void
+warn_if_relay_lacks_credential(const ConfigureOptions& options, const Context& context)
+{
+  if (options.auth != "relay" || options.relay_auth != "pat" || context.global.dry_run
+      || core::load_credential(context.paths.credentials_file())) {
+    return;
+  }
+  AIGW_WARN("the relay has no credential yet, so only `aigw-setup relay --offline` can answer "
+            "the agents; store a token with `aigw-setup configure --auth relay --token-file "
+            "FILE` (or --token-stdin) to forward to the gateway");
+}
+
 ExitCode
 run_configure(const ConfigureOptions& given, Context& context)
 {
@@ -130,6 +146,7 @@ run_configure(const ConfigureOptions& given, Context& context)
                        ? write_managed(context, plans, options.auth)
                        : write_configuration(options, context, request, plans).files;
   print_configure_report(context, plans, files);
+  warn_if_relay_lacks_credential(options, context);
   throw_if_interrupted(deferred);
   return ExitCode::ok;
 }
