@@ -6,6 +6,7 @@
 #include "cli/report.hpp"
 #include "core/credentials.hpp"
 #include "core/manifest.hpp"
+#include "net/relay_config.hpp"
 #include "util/fs.hpp"
 #include "util/hash.hpp"
 
@@ -71,6 +72,24 @@ credential_json(const Context& context)
   return json;
 }
 
+// What relay.json sets the relay up with; null when configure --auth relay never ran.
+Json
+relay_json(const Context& context)
+{
+  const auto file = net::relay_file_path(context.paths);
+  const auto relay = util::value_or_throw(net::load_relay_file(file));
+  if (!relay) {
+    return nullptr;
+  }
+  const auto text = [](const std::optional<std::string>& value) {
+    return value ? Json(*value) : Json(nullptr);
+  };
+  return {{"file", file.string()},
+          {"listen", text(relay->listen)},
+          {"gateway", text(relay->routes.gateway)},
+          {"workspace", text(relay->routes.workspace)}};
+}
+
 Json
 backups_json(const Context& context)
 {
@@ -115,6 +134,25 @@ credential_text(const Json& credential)
 }
 
 void
+print_relay(Context& context, const Json& status)
+{
+  const Json& relay = status["relay"];
+  if (relay.is_null()) {
+    return;
+  }
+  const auto text = [](const Json& value, const char* none) {
+    return value.is_string() ? value.get<std::string>() : std::string(none);
+  };
+  context.out.line("relay: listens on " + text(relay["listen"], "127.0.0.1:8765")
+                   + ", forwards to " + text(relay["gateway"], "(no gateway)")
+                   + ", OTel to " + text(relay["workspace"], "(no workspace)"));
+  if (status["credential"].is_null()) {
+    context.out.line("relay: no credential is stored, so only `aigw-setup relay --offline` "
+                     "can answer; store one with configure --auth relay --token-file FILE");
+  }
+}
+
+void
 print_text(Context& context, const Json& status)
 {
   if (status["agents"].empty()) {
@@ -132,6 +170,7 @@ print_text(Context& context, const Json& status)
   if (!status["credential"].is_null()) {
     context.out.line("credential: " + credential_text(status["credential"]));
   }
+  print_relay(context, status);
   for (const auto& backup : status["backups"]) {
     context.out.line("backup " + backup["time"].get<std::string>() + " of "
                      + shown_path(context, backup["original"].get<std::string>()) + ": "
@@ -154,6 +193,7 @@ setup_status(CLI::App&)
                       {"home", context.paths.home.string()},
                       {"agents", agents},
                       {"credential", credential_json(context)},
+                      {"relay", relay_json(context)},
                       {"backups", backups_json(context)}};
     print_text(context, status);
     context.out.document(status);

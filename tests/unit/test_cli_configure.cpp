@@ -138,3 +138,40 @@ TEST_CASE("cli unconfigure keeps the user's later edits")
   CHECK(undo.out.find("kept your edit of GEMINI_MODEL") != std::string::npos);
   check_tree(fixture("expected/real-world-gemini-edited-unconfigured"), home);
 }
+
+TEST_CASE("cli configure --auth relay says when the relay has no credential")
+{
+  TempDir dir;
+  const fs::path home = home_from(dir, "");
+  const std::vector<std::string> args{"--home", home.string(), "configure", "claude",
+                                      "--auth", "relay", "--skip-onboarding",
+                                      "--gateway", "https://gw.example.com"};
+  const std::string warning =
+    "aigw-setup: warning: the relay has no credential yet, so only `aigw-setup relay "
+    "--offline` can answer the agents; store a token with `aigw-setup configure --auth relay "
+    "--token-file FILE` (or --token-stdin) to forward to the gateway\n";
+
+  const auto bare = run_cli(args);
+  CHECK(bare.exit_code == 0);
+  CHECK(bare.err == warning);
+  CHECK_FALSE(fs::exists(home / ".config/aigw-setup/credentials.json"));
+  const std::string relay_line =
+    "relay: listens on 127.0.0.1:8765, forwards to https://gw.example.com, OTel to "
+    "(no workspace)\n";
+  const std::string no_credential =
+    "relay: no credential is stored, so only `aigw-setup relay --offline` can answer; store "
+    "one with configure --auth relay --token-file FILE\n";
+  const auto status = run_cli({"--home", home.string(), "status"});
+  CHECK(status.out.find(relay_line + no_credential) != std::string::npos);
+
+  std::vector<std::string> with_token = args;
+  with_token.emplace_back("--token-stdin");
+  const auto stored = run_cli(with_token, k_token);
+  CHECK(stored.exit_code == 0);
+  CHECK(stored.err.empty());
+  // Once a token is kept, a later run without one does not warn again.
+  CHECK(run_cli(args).err.empty());
+  const auto kept = run_cli({"--home", home.string(), "status"});
+  CHECK(kept.out.find(relay_line) != std::string::npos);
+  CHECK(kept.out.find(no_credential) == std::string::npos);
+}
