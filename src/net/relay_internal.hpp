@@ -56,6 +56,7 @@ public:
   void set_status(int status) { m_status = status; }
   void set_in(std::size_t bytes) { m_bytes_in = bytes; }
   void add_out(std::size_t bytes) { m_bytes_out += bytes; }
+  void set_broken() { m_broken = true; }
   void finish();
 
 private:
@@ -66,6 +67,7 @@ private:
   std::size_t m_bytes_in = 0;
   std::size_t m_bytes_out = 0;
   std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
+  bool m_broken = false; // the reply ended before its end
   bool m_done = false;
 };
 

@@ -53,7 +53,8 @@ RequestLog::finish()
   }
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
     std::chrono::steady_clock::now() - m_start);
-  AIGW_INFO(m_method << " " << m_path << " " << m_route << " -> " << m_status << " ("
+  AIGW_INFO(m_method << " " << m_path << " " << m_route << " -> " << m_status
+                     << (m_broken ? " broken off" : "") << " ("
                      << elapsed.count() << " ms, " << m_bytes_in << " B in, " << m_bytes_out
                      << " B out)");
 }
@@ -157,6 +158,7 @@ ReplyChannel::abort()
 {
   m_connection.end_watch();
   m_connection.close_after_reply();
+  m_log.set_broken();
   m_log.finish();
 }
 

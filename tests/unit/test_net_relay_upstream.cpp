@@ -18,6 +18,8 @@
 #include "net/wire.hpp"
 #include "support/net_fakes.hpp"
 #include "support/relay_harness.hpp"
+#include "support/stderr_capture.hpp"
+#include "util/log.hpp"
 
 namespace net = aigw::net;
 using aigw::test::FakeHttpServer;
@@ -149,6 +151,9 @@ TEST_CASE("net::Relay upstream failures")
                       "Content-Length: 100\r\n\r\nevent: a\n\n",
                       RawServer::Hang::no);
     RelayRig rig(options_for(gateway.url(), gateway.url()));
+    const auto level = aigw::util::log::level();
+    aigw::util::log::set_level(aigw::util::log::Level::info);
+    aigw::test::StderrCapture log;
     int status = 0;
     std::string received;
     const auto response = rig.client().stream(
@@ -165,6 +170,11 @@ TEST_CASE("net::Relay upstream failures")
     CHECK(response.error().kind == net::HttpErrorKind::reset);
     CHECK(status == 200);
     CHECK(received == "event: a\n\n");
+    rig.stop();
+    aigw::util::log::set_level(level);
+    // The request's log line says the reply did not end whole.
+    CHECK(log.text().find("POST /anthropic/v1/messages anthropic -> 200 broken off (")
+          != std::string::npos);
   }
 
   SUBCASE("the gateway's own errors pass through unchanged")
