@@ -259,15 +259,28 @@ parse_error_body(const std::string& body)
   return error;
 }
 
+// The string member `field` of `body` when it is a JSON object; empty otherwise. A reply
+// is judged by its content, not by how its JSON is spaced.
+std::string
+json_string_field(const std::string& body, const char* field)
+{
+  const auto json = Json::parse(body, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || !json.contains(field)
+      || !json[field].is_string()) {
+    return "";
+  }
+  return json[field].get<std::string>();
+}
+
 bool
 reply_in_agent_format(RouteKind kind, const std::string& body)
 {
   switch (kind) {
   case RouteKind::claude:
-    return contains(body, "message_start") || contains(body, "\"type\":\"message\"");
+    return contains(body, "message_start") || json_string_field(body, "type") == "message";
   case RouteKind::codex:
     return contains(body, "response.created") || contains(body, "response.completed")
-           || contains(body, "\"object\":\"response\"");
+           || json_string_field(body, "object") == "response";
   case RouteKind::gemini:
     return contains(body, "\"candidates\"");
   case RouteKind::cursor:

@@ -196,6 +196,11 @@ TEST_CASE("core::reply_in_agent_format")
   CHECK(reply_in_agent_format(RouteKind::cursor, R"(data: {"object":"chat.completion.chunk"})"));
   CHECK_FALSE(reply_in_agent_format(RouteKind::codex, R"(data: {"candidates":[]})"));
   CHECK_FALSE(reply_in_agent_format(RouteKind::gemini, "{}"));
+
+  // Judged by content, not by the spacing of the JSON (a pretty-printing gateway or proxy).
+  CHECK(reply_in_agent_format(RouteKind::claude, "{\"id\": \"msg_1\", \"type\": \"message\"}"));
+  CHECK(reply_in_agent_format(RouteKind::codex, "{\n  \"object\": \"response\"\n}"));
+  CHECK_FALSE(reply_in_agent_format(RouteKind::claude, R"({"type":"error","message":"message"})"));
 }
 
 TEST_CASE("core::parse_error_body")
