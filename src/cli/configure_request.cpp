@@ -127,6 +127,7 @@ point_at_relay(const ConfigureOptions& options, Context& context, core::Configur
   request.secrets = core::SecretsMode::inline_token;
 
   request.token = relay_key_for_agents(context);
+  request.relay_key_file = net::default_key_file(context.paths);
 }
 
 // What `aigw-setup relay` will read: where to listen and where to forward. In a dry run

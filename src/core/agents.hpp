@@ -47,6 +47,8 @@ struct ConfigureRequest
   SecretsMode secrets = SecretsMode::helper;
   TokenKind token_kind = TokenKind::static_token;
   std::optional<util::Secret> token; // none with TokenKind::oauth: the helper mints one
+  // With --auth relay: the file the agents' key (`token`) is kept in.
+  std::optional<std::filesystem::path> relay_key_file;
 
   std::string claude_model = k_default_claude_model;
   std::string codex_model = k_default_codex_model;

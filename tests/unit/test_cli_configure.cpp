@@ -175,3 +175,17 @@ TEST_CASE("cli configure --auth relay says when the relay has no credential")
   CHECK(kept.out.find(relay_line) != std::string::npos);
   CHECK(kept.out.find(no_credential) == std::string::npos);
 }
+
+TEST_CASE("cli configure cursor --auth relay tells Cursor to use the relay key")
+{
+  TempDir dir;
+  const fs::path home = home_from(dir, "");
+  const auto result = run_cli({"--home", home.string(), "configure", "cursor", "--auth", "relay",
+                               "--gateway", "https://gw.example.com", "--cursor-model", "m"});
+  CHECK(result.exit_code == 0);
+  const fs::path key_file = home / ".config/aigw-setup/relay.key";
+  CHECK(result.out.find("  1. OpenAI API Key: paste the relay key (the line in "
+                        + key_file.string() + ") and verify\n")
+        != std::string::npos);
+  CHECK(result.out.find("aigw-setup token") == std::string::npos);
+}
