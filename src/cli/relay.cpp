@@ -72,8 +72,8 @@ void
 add_relay_options(CLI::App& command, RelayCommandOptions& options)
 {
   command.add_option("--listen", options.listen,
-                     std::string("loopback address to listen on (default ") + net::k_default_listen
-                       + ")");
+                     std::string("loopback address to listen on (default: relay.json, else ")
+                       + net::k_default_listen + ")");
   command.add_flag("--offline", options.offline,
                    "answer every route locally and keep OTel exports in the spool");
   command.add_option("--spool", options.spool_dir, "spool folder (default <tool dir>/spool)");
@@ -133,6 +133,21 @@ any_route(const core::RouteOptions& routes)
          || routes.gemini_url || routes.cursor_url;
 }
 
+// The agents set up with --auth relay call the address in relay.json; a relay started
+// elsewhere is one they never reach, and `test` would then blame a relay that is not there.
+void
+warn_if_agents_call_elsewhere(const std::optional<net::RelayFile>& file,
+                              const std::string& listen)
+{
+  // Port 0 (any free port) is for scripts and tests, which point their agents themselves.
+  if (!file || !file->listen || *file->listen == listen || listen.ends_with(":0")) {
+    return;
+  }
+  AIGW_WARN("the agents set up with --auth relay call " << *file->listen
+            << " (relay.json), not " << listen << ": move them with `aigw-setup configure --auth "
+            << "relay --relay " << listen << "`, or start the relay without --listen");
+}
+
 // The command line over the relay file: routes come whole from one or the other.
 net::RelayFile
 settings(const RelayCommandOptions& options, const Context& context)
@@ -143,6 +158,7 @@ settings(const RelayCommandOptions& options, const Context& context)
     merged.routes = options.routes;
   }
   if (options.listen) {
+    warn_if_agents_call_elsewhere(file, *options.listen);
     merged.listen = options.listen;
   }
   auto& tables = merged.tables;

@@ -154,6 +154,22 @@ TEST_CASE("net::relay command")
              "(127.0.0.1, [::1] or localhost), since it holds your credential\n");
   }
 
+  SUBCASE("--listen elsewhere than the agents call is said")
+  {
+    REQUIRE(aigw::test::run_cli({"--home", home, "configure", "claude", "--auth", "relay",
+                                 "--skip-onboarding", "--relay", "127.0.0.1:8766"})
+              .exit_code
+            == 0);
+    // Off loopback, so that the relay stops after reading its settings.
+    const auto result = aigw::test::run_cli(
+      {"--home", home, "relay", "--offline", "--listen", "0.0.0.0:8765"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.starts_with(
+      "aigw-setup: warning: the agents set up with --auth relay call 127.0.0.1:8766 "
+      "(relay.json), not 0.0.0.0:8765: move them with `aigw-setup configure --auth relay "
+      "--relay 0.0.0.0:8765`, or start the relay without --listen\n"));
+  }
+
   SUBCASE("forward mode needs to know where the gateway is")
   {
     const auto result = aigw::test::run_cli({"--home", home, "relay"});
