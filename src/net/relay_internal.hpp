@@ -165,8 +165,6 @@ struct Relay::Impl
   void admit(boost::asio::ip::tcp::socket socket, RelayLoop& loop);
   void sweep_deadlines(RelayLoop& loop);
   Task<void> answer(Exchange& exchange);
-  // Run `work` on the blocking pool and resume on this loop with its result.
-  Task<LocalReply> off_loop(std::function<LocalReply()> work);
   Task<util::Result<util::Secret>> bearer();
   void shut_down_loop(RelayLoop& loop);
 

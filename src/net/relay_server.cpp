@@ -59,6 +59,17 @@ bind_failure(const ListenAddress& address, const boost::system::error_code& erro
                   : "the port is in use or the address is not on this machine");
 }
 
+// Run `work` on the blocking pool and resume on the caller's loop with its result.
+template <typename T>
+Task<T>
+on_pool(asio::thread_pool& pool, std::function<T()> work)
+{
+  // GCC 12 mishandles temporaries with destructors inside a co_await expression: every
+  // argument to an awaited call in the relay is a named object.
+  auto run = [work = std::move(work)]() -> Task<T> { co_return work(); };
+  co_return co_await asio::co_spawn(pool, std::move(run), asio::use_awaitable);
+}
+
 } // namespace
 
 Relay::Relay(RelayOptions options,
@@ -166,15 +177,6 @@ Relay::Impl::sweep_deadlines(RelayLoop& loop)
   });
 }
 
-Task<LocalReply>
-Relay::Impl::off_loop(std::function<LocalReply()> work)
-{
-  // GCC 12 mishandles temporaries with destructors inside a co_await expression: every
-  // argument to an awaited call in the relay is a named object.
-  auto on_pool = [work = std::move(work)]() -> Task<LocalReply> { co_return work(); };
-  co_return co_await asio::co_spawn(*blocking, std::move(on_pool), asio::use_awaitable);
-}
-
 Task<util::Result<util::Secret>>
 Relay::Impl::bearer()
 {
@@ -182,12 +184,10 @@ Relay::Impl::bearer()
     co_return credentials->bearer(); // a file's stat at most
   }
   // An OAuth token may need a refresh over the network.
-  std::optional<util::Result<util::Secret>> fetched;
-  std::function<LocalReply()> work = [this, &fetched] {
-    fetched.emplace(credentials->bearer());
-    return LocalReply{};
-  };
-  co_await off_loop(std::move(work));
+  // Wrapped in an optional: what the pool hands back must be default-constructible.
+  using Fetched = std::optional<util::Result<util::Secret>>;
+  std::function<Fetched()> fetch = [this] { return Fetched(credentials->bearer()); };
+  Fetched fetched = co_await on_pool(*blocking, std::move(fetch));
   co_return std::move(*fetched);
 }
 
@@ -201,7 +201,7 @@ Relay::Impl::answer(Exchange& exchange)
     co_await exchange.reply.send(empty);
   } else if (routed.route == Route::otel) {
     std::function<LocalReply()> work = [this, &exchange] { return telemetry(exchange); };
-    const LocalReply reply = co_await off_loop(std::move(work));
+    const LocalReply reply = co_await on_pool(*blocking, std::move(work));
     co_await exchange.reply.send(reply);
   } else if (options.mode == RelayMode::offline) {
     const LocalReply reply = offline_reply(routed.route, routed, exchange.inbound);
