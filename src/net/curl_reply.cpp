@@ -5,7 +5,6 @@
 #include "net/curl_internal.hpp"
 
 #include "util/secret.hpp"
-#include "util/strings.hpp"
 
 namespace aigw::net {
 
@@ -32,22 +31,6 @@ status_of(std::string_view line)
   return status;
 }
 
-void
-add_header_line(Headers& headers, std::string_view line)
-{
-  auto& items = headers.items;
-  // An obsolete folded line continues the previous header's value.
-  if ((line.front() == ' ' || line.front() == '\t') && !items.empty()) {
-    items.back().second += " " + std::string(util::trim(line));
-    return;
-  }
-  const auto colon = line.find(':');
-  if (colon != std::string_view::npos) {
-    headers.add(std::string(util::trim(line.substr(0, colon))),
-                std::string(util::trim(line.substr(colon + 1))));
-  }
-}
-
 } // namespace
 
 void
@@ -68,7 +51,7 @@ ReplyHead::read_line(std::string_view line)
       mark_ready();
     }
   } else {
-    add_header_line(block_headers, line);
+    block_headers.add_line(line);
   }
 }
 

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "util/strings.hpp"
+
 namespace aigw::net {
 
 namespace {
@@ -53,6 +55,23 @@ Headers::set(std::string name, std::string value)
   const auto index = first - items.begin();
   remove(name);
   items.insert(items.begin() + index, {std::move(name), std::move(value)});
+}
+
+void
+Headers::add_line(std::string_view line)
+{
+  if (line.empty()) {
+    return;
+  }
+  if ((line.front() == ' ' || line.front() == '\t') && !items.empty()) {
+    items.back().second += " " + std::string(util::trim(line));
+    return;
+  }
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    add(std::string(util::trim(line.substr(0, colon))),
+        std::string(util::trim(line.substr(colon + 1))));
+  }
 }
 
 void

@@ -27,6 +27,9 @@ struct Headers
   std::optional<std::string> get(std::string_view name) const;
   void set(std::string name, std::string value); // replaces every header of that name
   void add(std::string name, std::string value);
+  // One "Name: value" line of a head, line break removed: a line starting with a space or
+  // tab (obsolete folding) continues the value before it; a line with no colon is skipped.
+  void add_line(std::string_view line);
   void remove(std::string_view name);
 };
 

@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 
 #include "util/content_coding.hpp"
-#include "util/strings.hpp"
 
 namespace aigw::net {
 
@@ -107,11 +106,7 @@ add_header_lines(Headers& headers, std::string_view input)
     if (field.empty()) {
       return;
     }
-    const auto colon = field.find(':');
-    if (colon != std::string_view::npos) {
-      headers.add(std::string(util::trim(field.substr(0, colon))),
-                  std::string(util::trim(field.substr(colon + 1))));
-    }
+    headers.add_line(field);
   }
 }
 
@@ -251,9 +246,7 @@ AgentConnection::serve_request(bool last)
   ReplyChannel reply(*this, log);
 
   if (auto refused = screen(inbound)) {
-    m_close = true;
-    m_linger = true;
-    co_await reply.send(*refused);
+    co_await refuse(*refused, reply);
     log.finish();
     co_return;
   }
@@ -283,30 +276,31 @@ Task<void>
 AgentConnection::refuse_head(const Parser& parser, const beast::error_code& error)
 {
   const int status = reading_status(error);
+  if (status == 0) {
+    m_close = true;
+    co_return;
+  }
   const std::string_view rest(static_cast<const char*>(m_buffer.data().data()),
                               m_buffer.size());
   const InboundRequest rough = rough_head(parser.get(), rest);
-  if (status == 400) {
-    // Beast refuses what the relay's own checks refuse too, and they say why.
-    if (auto refused = m_relay.head_refusal(rough); refused && refused->status == 400) {
-      m_close = true;
-      m_linger = true;
-      RequestLog log(rough.method, rough.path);
-      ReplyChannel reply(*this, log);
-      co_await reply.send(*refused);
-      co_return;
-    }
+  RequestLog log(rough.method, rough.path);
+  ReplyChannel reply(*this, log);
+  // Beast refuses what the relay's own checks refuse too, and they say why.
+  const auto refused = status == 400 ? m_relay.head_refusal(rough) : std::nullopt;
+  if (refused && refused->status == 400) {
+    co_await refuse(*refused, reply);
+  } else {
+    co_await refuse_unread(status, rough.path, reply);
   }
-  co_await refuse_unread(status, rough.path, nullptr);
+  log.finish();
 }
 
 Task<bool>
-AgentConnection::read_body(http::request_parser<http::string_body>& parser,
-                           InboundRequest& inbound, ReplyChannel& reply)
+AgentConnection::read_body(Parser& parser, InboundRequest& inbound, ReplyChannel& reply)
 {
   const std::size_t limit = m_relay.options.body_limit;
   if (parser.content_length().value_or(0) > limit) {
-    co_await refuse_unread(413, inbound.path, &reply);
+    co_await refuse_unread(413, inbound.path, reply);
     co_return false;
   }
   parser.body_limit(limit);
@@ -323,7 +317,7 @@ AgentConnection::read_body(http::request_parser<http::string_body>& parser,
     error = clear_deadline(error);
   }
   if (error) {
-    co_await refuse_unread(reading_status(error), inbound.path, &reply);
+    co_await refuse_unread(reading_status(error), inbound.path, reply);
     co_return false;
   }
 
@@ -349,30 +343,30 @@ AgentConnection::decode_body(InboundRequest& inbound, ReplyChannel& reply)
   const int status = failure == util::ContentCodingFailure::unknown_coding ? 415
                      : failure == util::ContentCodingFailure::too_large    ? 413
                                                                            : 400;
-  co_await refuse_unread(status, inbound.path, &reply);
+  co_await refuse_unread(status, inbound.path, reply);
   co_return false;
 }
 
 Task<void>
-AgentConnection::refuse_unread(int status, std::string_view path, ReplyChannel* reply)
+AgentConnection::refuse_unread(int status, std::string_view path, ReplyChannel& reply)
 {
   m_close = true;
   if (status == 0) {
     co_return;
   }
-  m_linger = true;
   const auto routed = route_of(path);
   const LocalReply refusal = error_reply(routed ? routed->route : Route::otel, status,
                                          reading_error_message(status,
                                                                m_relay.options.body_limit));
-  if (reply) {
-    co_await reply->send(refusal);
-    co_return;
-  }
-  RequestLog log("-", "-");
-  ReplyChannel channel(*this, log);
-  co_await channel.send(refusal);
-  log.finish();
+  co_await refuse(refusal, reply);
+}
+
+Task<void>
+AgentConnection::refuse(const LocalReply& refusal, ReplyChannel& reply)
+{
+  m_close = true;
+  m_linger = true;
+  co_await reply.send(refusal);
 }
 
 Task<bool>
@@ -429,9 +423,8 @@ Task<void>
 AgentConnection::close()
 {
   beast::error_code ignored;
-  auto& socket = m_socket;
   if (m_linger && !m_broken && !m_stopping) {
-    socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    m_socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     std::size_t dropped = 0;
     set_deadline(k_linger);
     while (dropped < k_linger_limit && !ignored) {
@@ -440,8 +433,8 @@ AgentConnection::close()
         m_buffer.prepare(k_read_size), asio::redirect_error(asio::use_awaitable, ignored));
     }
   }
-  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket.close(ignored);
+  m_socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  m_socket.close(ignored);
 }
 
 } // namespace aigw::net

@@ -68,7 +68,9 @@ private:
   Task<bool> read_body(Parser& parser, InboundRequest& inbound, ReplyChannel& reply);
   Task<bool> decode_body(InboundRequest& inbound, ReplyChannel& reply);
   // Answer `status` (none for 0) to a request whose input was not all read, and close.
-  Task<void> refuse_unread(int status, std::string_view path, ReplyChannel* reply);
+  Task<void> refuse_unread(int status, std::string_view path, ReplyChannel& reply);
+  // Answer `refusal` to a request whose input was not all read, and close.
+  Task<void> refuse(const LocalReply& refusal, ReplyChannel& reply);
   Task<void> close();
 
   Relay::Impl& m_relay;
