@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -60,6 +62,31 @@ private:
   mutable std::condition_variable m_seen;
   std::vector<SeenRequest> m_requests;
   Reply m_reply;
+};
+
+// A FakeHttpServer that notes the client port of every request it answers (one port, one
+// connection) and answers with `body`, or with the request's path when none is given.
+struct PortCountingServer
+{
+  explicit PortCountingServer(std::optional<std::string> body = std::nullopt)
+  {
+    server.set_reply([this, body](const httplib::Request& req, httplib::Response& res) {
+      const std::lock_guard lock(mutex);
+      ports.insert(req.remote_port);
+      res.set_content(body.value_or(req.path), body ? "application/json" : "text/plain");
+    });
+  }
+
+  // The connections the requests came on.
+  std::size_t connections()
+  {
+    const std::lock_guard lock(mutex);
+    return std::set<int>(ports.begin(), ports.end()).size();
+  }
+
+  FakeHttpServer server;
+  std::mutex mutex;
+  std::multiset<int> ports;
 };
 
 // A TCP server on 127.0.0.1 that, for each connection, reads the request head and writes

@@ -8,7 +8,6 @@
 #include <exception>
 #include <functional>
 #include <mutex>
-#include <set>
 #include <string>
 #include <utility> // Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <vector>
@@ -26,6 +25,7 @@ using aigw::net::HttpErrorKind;
 using aigw::net::HttpRequest;
 using aigw::net::UpstreamLoop;
 using aigw::test::FakeHttpServer;
+using aigw::test::PortCountingServer;
 using aigw::test::RawServer;
 using boost::asio::awaitable;
 using Next = AsyncTransfer::Next;
@@ -117,23 +117,6 @@ struct LockStepServer
   }
 };
 
-// A server that notes the client port of every request it answers: one port, one
-// connection.
-struct PortCountingServer
-{
-  FakeHttpServer server;
-  std::mutex mutex;
-  std::set<int> ports;
-
-  PortCountingServer()
-  {
-    server.set_reply([this](const httplib::Request& req, httplib::Response& res) {
-      const std::lock_guard lock(mutex);
-      ports.insert(req.remote_port);
-      res.set_content(req.path, "text/plain");
-    });
-  }
-};
 
 std::string
 pattern(std::size_t size)
@@ -381,7 +364,7 @@ TEST_CASE("net::UpstreamLoop runs many transfers and keeps its connections")
       }
     });
     CHECK(counting.server.requests().size() == 3);
-    CHECK(counting.ports.size() == 1);
+    CHECK(counting.connections() == 1);
   }
 
   SUBCASE("a transfer dropped mid-body leaves the loop working")

@@ -4,8 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 
@@ -15,7 +13,7 @@
 using aigw::net::HttpErrorKind;
 using aigw::net::HttpRequest;
 using aigw::net::HttpTransfer;
-using aigw::test::FakeHttpServer;
+using aigw::test::PortCountingServer;
 using aigw::test::RawServer;
 
 namespace {
@@ -29,35 +27,11 @@ get(const std::string& url)
   return request;
 }
 
-// A server that notes the client port of every request it answers: one port, one
-// connection.
-struct PortCountingServer
-{
-  FakeHttpServer server;
-  std::mutex mutex;
-  std::multiset<int> ports;
-
-  PortCountingServer()
-  {
-    server.set_reply([this](const httplib::Request& req, httplib::Response& res) {
-      const std::lock_guard lock(mutex);
-      ports.insert(req.remote_port);
-      res.set_content("{}", "application/json");
-    });
-  }
-
-  std::size_t connections()
-  {
-    const std::lock_guard lock(mutex);
-    return std::set<int>(ports.begin(), ports.end()).size();
-  }
-};
-
 } // namespace
 
 TEST_CASE("net::HttpTransfer keeps each thread's connection open for its next request")
 {
-  PortCountingServer counting;
+  PortCountingServer counting("{}");
   const auto client = aigw::net::make_curl_client();
   const std::string url = counting.server.url() + "/v1/messages";
 
