@@ -106,10 +106,10 @@ plan_cursor(const ConfigureRequest& request, const Paths& paths)
   plan.notes.push_back("Cursor: open Cursor Settings > Models > API Keys");
   // With the relay, Cursor holds the relay key like every agent; the real token stays with
   // the relay, which would refuse it from an agent.
-  plan.notes.push_back(request.relay_key_file
-                         ? "  1. OpenAI API Key: paste the relay key (the line in "
-                             + request.relay_key_file->string() + ") and verify"
-                         : "  1. OpenAI API Key: paste the output of `aigw-setup token` and verify");
+  const std::string key = request.relay_key_file
+                            ? "the relay key (the line in " + request.relay_key_file->string() + ")"
+                            : "the output of `aigw-setup token`";
+  plan.notes.push_back("  1. OpenAI API Key: paste " + key + " and verify");
   plan.notes.push_back("  2. switch on Override OpenAI Base URL: " + url);
   plan.notes.push_back("  3. + Add Custom Model, and switch on: " + models);
   plan.notes.push_back("  4. test in Ask mode (Ctrl+L / Cmd+L); custom keys do not serve "

@@ -37,8 +37,8 @@ struct MultiDeleter
 };
 using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
 
-// Idle connections a multi handle keeps for its next transfers: the gateway and the
-// workspace, with room for one more; every server thread keeps its own, so few each.
+// Idle connections a thread's multi handle keeps for its next blocking transfers: the
+// gateway and the workspace, with room for one more.
 constexpr long k_idle_connections = 3;
 
 // libcurl's global setup, once per process.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A libcurl transfer moved by the thread that reads it, through curl's multi interface:
-// the relay reads an upstream reply on the same server thread that writes it to the agent,
-// with no thread of its own per request and no hand-over between threads. Each thread
+// A libcurl transfer moved by the thread that reads it, through curl's multi interface
+// (the blocking client of `test`, `doctor`, the Databricks calls and the relay's OTel
+// exports; the relay's agent routes use async_transfer.hpp instead). Each thread
 // keeps one multi handle, so the transfers it runs one after another reuse its idle
 // connections; connections are not shared between threads, which libcurl does not
 // support. The head is there once the final header block ends (interim 100 Continue
