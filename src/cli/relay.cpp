@@ -274,11 +274,17 @@ run_flush(const RelayCommandOptions& options, Context& context)
                                  return net::fresh_token(credentials, refused);
                                });
   }
+  for (const std::string& name : outcome.undeliverable) {
+    AIGW_WARN("spooled export " << name << " names no Unity Catalog table, so the workspace "
+                                   "would refuse it: it was not sent; delete it from "
+                                << dir.string());
+  }
   context.out.line("delivered " + std::to_string(outcome.delivered) + " OTel exports from "
                    + dir.string() + "; " + std::to_string(outcome.remaining) + " left");
   nlohmann::ordered_json document{{"spool", dir.string()},
                                   {"delivered", outcome.delivered},
-                                  {"remaining", outcome.remaining}};
+                                  {"remaining", outcome.remaining},
+                                  {"undeliverable", outcome.undeliverable}};
   document["failure"] = outcome.failure ? nlohmann::ordered_json(*outcome.failure) : nullptr;
   context.out.document(document);
   if (outcome.failure) {

@@ -4,6 +4,8 @@
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "net/otlp/logs.pb.h"
+#include "net/otlp/metrics.pb.h"
 #include "net/otlp/trace.pb.h"
 #include "util/strings.hpp"
 
@@ -45,20 +47,92 @@ answer_with(const google::protobuf::Message& message, bool json)
   return reply;
 }
 
-long long
-span_count(const std::string& protobuf)
+// The last part of the name of the table that `signal` goes to, as `telemetry enable` names it.
+const char*
+table_suffix(OtlpSignal signal)
 {
-  otlp::ExportTraceServiceRequest request;
-  long long spans = 0;
-  // An export that does not parse has no spans to count; it is rejected all the same.
-  if (request.ParseFromString(protobuf)) {
-    for (const auto& resource : request.resource_spans()) {
-      for (const auto& scope : resource.scope_spans()) {
-        spans += scope.spans_size();
+  return signal == OtlpSignal::traces ? "spans" : signal == OtlpSignal::logs ? "logs" : "metrics";
+}
+
+// A metric's data points, whatever its kind.
+long long
+data_point_count(const otlp::Metric& metric)
+{
+  switch (metric.data_case()) {
+  case otlp::Metric::kGauge:
+    return metric.gauge().data_points_size();
+  case otlp::Metric::kSum:
+    return metric.sum().data_points_size();
+  case otlp::Metric::kHistogram:
+    return metric.histogram().data_points_size();
+  case otlp::Metric::kExponentialHistogram:
+    return metric.exponential_histogram().data_points_size();
+  case otlp::Metric::kSummary:
+    return metric.summary().data_points_size();
+  default:
+    return 0;
+  }
+}
+
+// How many items (data points, log records or spans) an export in protobuf holds; one that
+// does not parse has none to count, and is rejected all the same.
+long long
+item_count(OtlpSignal signal, const std::string& protobuf)
+{
+  long long items = 0;
+  if (signal == OtlpSignal::metrics) {
+    otlp::ExportMetricsServiceRequest request;
+    if (request.ParseFromString(protobuf)) {
+      for (const auto& resource : request.resource_metrics()) {
+        for (const auto& scope : resource.scope_metrics()) {
+          for (const auto& metric : scope.metrics()) {
+            items += data_point_count(metric);
+          }
+        }
+      }
+    }
+  } else if (signal == OtlpSignal::logs) {
+    otlp::ExportLogsServiceRequest request;
+    if (request.ParseFromString(protobuf)) {
+      for (const auto& resource : request.resource_logs()) {
+        for (const auto& scope : resource.scope_logs()) {
+          items += scope.log_records_size();
+        }
+      }
+    }
+  } else {
+    otlp::ExportTraceServiceRequest request;
+    if (request.ParseFromString(protobuf)) {
+      for (const auto& resource : request.resource_spans()) {
+        for (const auto& scope : resource.scope_spans()) {
+          items += scope.spans_size();
+        }
       }
     }
   }
-  return spans;
+  return items;
+}
+
+// The partial success that rejects `items` of `signal`, with `why`.
+std::unique_ptr<google::protobuf::Message>
+rejection(OtlpSignal signal, long long items, const std::string& why)
+{
+  if (signal == OtlpSignal::metrics) {
+    auto response = std::make_unique<otlp::ExportMetricsServiceResponse>();
+    response->mutable_partial_success()->set_rejected_data_points(items);
+    response->mutable_partial_success()->set_error_message(why);
+    return response;
+  }
+  if (signal == OtlpSignal::logs) {
+    auto response = std::make_unique<otlp::ExportLogsServiceResponse>();
+    response->mutable_partial_success()->set_rejected_log_records(items);
+    response->mutable_partial_success()->set_error_message(why);
+    return response;
+  }
+  auto response = std::make_unique<otlp::ExportTraceServiceResponse>();
+  response->mutable_partial_success()->set_rejected_spans(items);
+  response->mutable_partial_success()->set_error_message(why);
+  return response;
 }
 
 } // namespace
@@ -117,17 +191,24 @@ export_taken(OtlpSignal signal, bool json)
 }
 
 LocalReply
-spans_rejected(const PreparedExport& prepared, long long& spans)
+rejected_without_table(const PreparedExport& prepared, long long& items)
 {
-  spans = span_count(prepared.record.body);
-  otlp::ExportTraceServiceResponse response;
-  auto* partial = response.mutable_partial_success();
-  partial->set_rejected_spans(spans);
-  partial->set_error_message(
-    "the relay keeps no spans: no Unity Catalog table is named for traces (add "
-    "\"traces\": \"<catalog>.<schema>.<prefix>_otel_spans\" to \"tables\" in relay.json, or "
-    "start the relay with --traces-table)");
-  return answer_with(response, prepared.json);
+  items = item_count(prepared.signal, prepared.record.body);
+  const std::string signal = to_string(prepared.signal);
+  const std::string why = "the relay keeps no " + signal + ": no Unity Catalog table is named "
+                          + "for " + signal + " (add \"" + signal + "\": \"<catalog>.<schema>."
+                          + "<prefix>_otel_" + table_suffix(prepared.signal) + "\" to \"tables\" "
+                          + "in relay.json, or start the relay with --" + signal + "-table)";
+  return answer_with(*rejection(prepared.signal, items, why), prepared.json);
+}
+
+const char*
+item_noun(OtlpSignal signal)
+{
+  if (signal == OtlpSignal::metrics) {
+    return "data points";
+  }
+  return signal == OtlpSignal::logs ? "log records" : "spans";
 }
 
 LocalReply

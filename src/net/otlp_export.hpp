@@ -41,10 +41,14 @@ bool has_table(const PreparedExport& prepared);
 // 200 with an empty Export<Signal>ServiceResponse in the agent's encoding ("{}" for JSON).
 LocalReply export_taken(OtlpSignal signal, bool json);
 
-// The answer to spans that no traces table is named for, which the relay does not keep:
-// 200 with a partial success that rejects every span and says what to name, so that the
-// exporter neither retries nor stays silent. `spans` receives how many there were.
-LocalReply spans_rejected(const PreparedExport& prepared, long long& spans);
+// The answer to an export that no table is named for, which the relay does not keep (the
+// workspace would refuse it, and a record it refuses would hold up the spool's flush): 200
+// with a partial success that rejects every item and says what to name, so that the
+// exporter neither retries nor stays silent. `items` receives how many there were.
+LocalReply rejected_without_table(const PreparedExport& prepared, long long& items);
+
+// What an export of `signal` holds: "data points", "log records" or "spans".
+const char* item_noun(OtlpSignal signal);
 
 // The workspace's 2xx `response` to a forwarded OTLP/JSON export, for the agent that sent
 // it: its protobuf answer written as OTLP/JSON.

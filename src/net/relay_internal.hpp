@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -158,6 +159,7 @@ struct Relay::Impl
   // Set by stop(): requests to the workspace watch it (see HttpRequest::cancel).
   std::shared_ptr<std::atomic<bool>> stopped = std::make_shared<std::atomic<bool>>(false);
   std::thread flusher;
+  std::set<std::string> passed_over; // undeliverable spool records already warned about
 
   // relay_server.cpp
   util::Result<void> listen();

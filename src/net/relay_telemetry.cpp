@@ -6,7 +6,7 @@
 // workspace cannot be reached, answers 5xx, or refuses the relay's token even after a
 // fresh one, the export is spooled and acknowledged all the same, so telemetry survives
 // going offline. A background thread delivers the spool while the workspace answers.
-// Spans with no traces table are answered with a partial success that rejects them.
+// An export with no table to go to is answered with a partial success that rejects it.
 #include "net/relay_internal.hpp"
 
 #include "net/databricks_client.hpp"
@@ -91,12 +91,14 @@ Relay::Impl::telemetry(const Exchange& exchange)
     AIGW_WARN("relay: an OTel export was refused: " << prepared.error().message);
     return error_reply(Route::otel, 400, prepared.error().message);
   }
-  if (prepared->signal == OtlpSignal::traces && !has_table(*prepared)) {
-    long long spans = 0;
-    const LocalReply reply = spans_rejected(*prepared, spans);
-    AIGW_WARN("relay: spans not kept (" << spans << " in this export): no Unity Catalog table "
-                                           "is named for traces (relay --traces-table, or "
-                                           "tables.traces in relay.json)");
+  if (!has_table(*prepared)) {
+    long long items = 0;
+    const LocalReply reply = rejected_without_table(*prepared, items);
+    const std::string signal = to_string(prepared->signal);
+    AIGW_WARN("relay: an OTel " << signal << " export was not kept (" << item_noun(prepared->signal)
+                                << ": " << items << "): no Unity Catalog table is "
+                                << "named for " << signal << " (relay --" << signal
+                                << "-table, or tables." << signal << " in relay.json)");
     return reply;
   }
   if (options.mode == RelayMode::offline) {
@@ -183,6 +185,13 @@ Relay::Impl::flush_once()
   if (outcome.delivered > 0) {
     AIGW_INFO("relay: delivered " << outcome.delivered << " spooled OTel exports, "
                                   << outcome.remaining << " left");
+  }
+  for (const std::string& name : outcome.undeliverable) {
+    if (passed_over.insert(name).second) { // once per record, not at every flush
+      AIGW_WARN("relay: spooled export " << name << " names no Unity Catalog table, so the "
+                                            "workspace would refuse it: it is not sent; delete "
+                                            "it from " << spool->dir().string());
+    }
   }
   if (outcome.failure) {
     AIGW_DEBUG("relay: the spool waits: " << util::redact(*outcome.failure));

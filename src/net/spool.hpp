@@ -97,6 +97,9 @@ struct FlushOutcome
   int delivered = 0;
   int remaining = 0;
   std::optional<std::string> failure; // why it stopped early
+  // Records that name no Unity Catalog table (an earlier relay kept such exports): the workspace
+  // would refuse them, so they are passed over and left for a person to delete.
+  std::vector<std::string> undeliverable;
 };
 FlushOutcome flush_spool(Spool& spool, HttpClient& client, const std::string& workspace,
                          const util::Secret& bearer_token, const TokenRenewal& renew = {});

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/databricks_client.hpp"
+#include "net/otlp_export.hpp"
 #include "util/log.hpp"
 
 namespace aigw::net {
@@ -180,6 +181,11 @@ flush_spool(Spool& spool, HttpClient& client, const std::string& workspace,
       continue;
     }
 
+    if (!record->headers.get(k_table_header)) {
+      // Stopping at it would hold up every record behind it for good.
+      outcome.undeliverable.push_back(entry.file.filename().string());
+      continue;
+    }
     const HttpRequest request = delivery_request(base, *record, run.token);
     if (auto failure = deliver(client, request, entry, spool.dir(), run)) {
       outcome.failure = std::move(failure);

@@ -9,6 +9,8 @@
 
 #include <sys/stat.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/credentials.hpp"
 #include "net/relay_server.hpp"
 #include "net/spool.hpp"
@@ -142,6 +144,15 @@ TEST_CASE("net::relay command")
   aigw::test::TempDir dir;
   const std::string home = (dir / "home").string();
   const std::string tool_dir = home + "/.config/aigw-setup";
+  // A stored PAT for flush, and a logs export to spool (with no table yet).
+  const auto stored_token_and_record = [&] {
+    aigw::test::write_bytes(tool_dir + "/credentials.json",
+                            aigw::core::credential_file_text(
+                              {"pat", aigw::util::Secret("dapi-stored-token-1"), std::nullopt}));
+    net::SpoolRecord record{"/api/2.0/otel/v1/logs", {}, "otlp"};
+    record.headers.add("Content-Type", "application/x-protobuf");
+    return record;
+  };
 
   SUBCASE("--listen off loopback is a usage error")
   {
@@ -190,14 +201,33 @@ TEST_CASE("net::relay command")
     CHECK(result.out == "delivered 0 OTel exports from " + tool_dir + "/spool; 0 left\n");
   }
 
+  SUBCASE("flush passes over a record with no table, says which, and lists it in --json")
+  {
+    FakeHttpServer workspace;
+    net::SpoolRecord record = stored_token_and_record();
+    REQUIRE(net::Spool::open(tool_dir + "/spool", net::k_default_spool_cap)->append(record));
+
+    const auto result = aigw::test::run_cli(
+      {"--home", home, "--json", "relay", "flush", "--workspace", workspace.url()});
+    CHECK(result.exit_code == 0);
+    CHECK(result.err
+          == "aigw-setup: warning: spooled export 00000000000000000001.otlp names no Unity "
+             "Catalog table, so the workspace would refuse it: it was not sent; delete it from "
+             + tool_dir + "/spool\n");
+    CHECK(nlohmann::json::parse(result.out)
+          == nlohmann::json{{"spool", tool_dir + "/spool"},
+                            {"delivered", 0},
+                            {"remaining", 1},
+                            {"undeliverable", {"00000000000000000001.otlp"}},
+                            {"failure", nullptr}});
+    CHECK(workspace.requests().empty());
+  }
+
   SUBCASE("flush delivers the spool to the workspace with the stored token")
   {
     FakeHttpServer workspace;
-    aigw::test::write_bytes(tool_dir + "/credentials.json",
-                            aigw::core::credential_file_text(
-                              {"pat", aigw::util::Secret("dapi-stored-token-1"), std::nullopt}));
-    net::SpoolRecord record{"/api/2.0/otel/v1/logs", {}, "otlp"};
-    record.headers.add("Content-Type", "application/x-protobuf");
+    net::SpoolRecord record = stored_token_and_record();
+    record.headers.add("X-Databricks-UC-Table-Name", "main.default.cc_otel_logs");
     REQUIRE(net::Spool::open(tool_dir + "/spool", net::k_default_spool_cap)->append(record));
 
     const auto result =

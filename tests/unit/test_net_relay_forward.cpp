@@ -58,7 +58,11 @@ TEST_CASE("net::Relay forwards each route to its upstream")
   const auto check_routes = [&](RelayRig& rig,
                                 const std::vector<std::pair<std::string, std::string>>& cases) {
     for (const auto& [path, upstream] : cases) {
-      const auto response = rig.send(with_key(post(rig.url(path))));
+      auto request = with_key(post(rig.url(path)));
+      if (path.starts_with("/api/2.0/otel/")) {
+        request.headers.set("X-Databricks-UC-Table-Name", "main.default.cc_otel_metrics");
+      }
+      const auto response = rig.send(request);
       REQUIRE(response);
       CHECK(response->status == 200);
       CHECK(response->body == R"({"ok":true})");

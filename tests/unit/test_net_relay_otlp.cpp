@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The relay and OTLP/JSON: Gemini CLI's JSON exports (tests/fixtures/otlp/) land in the
 // spool as protobuf with the table header, go to the fake workspace as protobuf, and are
-// answered in JSON; a body that does not convert is refused and nothing is kept; spans
-// with no traces table are rejected with a partial success and a warning.
+// answered in JSON; a body that does not convert is refused and nothing is kept; exports
+// with no table are rejected with a partial success and a warning.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -34,10 +34,17 @@ using Items = std::vector<std::pair<std::string, std::string>>;
 
 namespace {
 
-constexpr const char* k_rejected_spans =
-  "the relay keeps no spans: no Unity Catalog table is named for traces (add \"traces\": "
-  "\"<catalog>.<schema>.<prefix>_otel_spans\" to \"tables\" in relay.json, or start the relay "
-  "with --traces-table)";
+// What the rejection of an export of `signal` with no table says (its table's last part is
+// `suffix`).
+std::string
+no_table_message(const std::string& signal, const std::string& suffix)
+{
+  return "the relay keeps no " + signal + ": no Unity Catalog table is named for " + signal
+         + " (add \"" + signal + "\": \"<catalog>.<schema>.<prefix>_otel_" + suffix
+         + "\" to \"tables\" in relay.json, or start the relay with --" + signal + "-table)";
+}
+
+const std::string k_rejected_spans = no_table_message("traces", "spans");
 
 net::RelayOptions
 offline_options()
@@ -141,8 +148,9 @@ TEST_CASE("net::Relay: spans with no traces table are rejected, not kept")
                              {{"rejectedSpans", "1"}, {"errorMessage", k_rejected_spans}}}});
     CHECK(rig.spooled() == 0);
     CHECK(stderr_text.text().find(
-            "aigw-setup: warning: relay: spans not kept (1 in this export): no Unity Catalog "
-            "table is named for traces (relay --traces-table, or tables.traces in relay.json)\n")
+            "aigw-setup: warning: relay: an OTel traces export was not kept (spans: 1): no Unity "
+            "Catalog table is named for traces (relay --traces-table, or tables.traces in "
+            "relay.json)\n")
           != std::string::npos);
   }
 
@@ -171,6 +179,48 @@ TEST_CASE("net::Relay: spans with no traces table are rejected, not kept")
     CHECK(only_record(rig).headers.get("X-Databricks-UC-Table-Name")
           == "main.default.gm_otel_spans");
   }
+}
+
+// Without a table the workspace refuses an export, and a spooled one it refuses would stop
+// every flush at it: metrics and logs with no table are rejected as spans are.
+TEST_CASE("net::Relay: metrics and logs with no table are rejected, not kept")
+{
+  auto options = offline_options();
+  options.tables = {};
+  RelayRig rig(options);
+  aigw::test::StderrCapture stderr_text;
+
+  SUBCASE("metrics: every data point rejected, in JSON")
+  {
+    const auto response =
+      rig.send(json_export(rig, "metrics", read_fixture("otlp/gemini-metrics.json")));
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    const auto body = nlohmann::json::parse(response->body);
+    CHECK(body["partialSuccess"]["errorMessage"] == no_table_message("metrics", "metrics"));
+    CHECK(body["partialSuccess"]["rejectedDataPoints"] == "7"); // the fixture's data points
+    CHECK(stderr_text.text().find("aigw-setup: warning: relay: an OTel metrics export was not "
+                                  "kept (data points: 7): no Unity Catalog table is "
+                                  "named for metrics (relay --metrics-table, or tables.metrics "
+                                  "in relay.json)\n")
+          != std::string::npos);
+  }
+
+  SUBCASE("logs in protobuf: every log record rejected, in protobuf")
+  {
+    auto request = json_export(rig, "logs", net::otlp_json_to_protobuf(
+      net::OtlpSignal::logs, read_fixture("otlp/gemini-logs.json")).value());
+    request.headers.set("Content-Type", "application/x-protobuf");
+    const auto response = rig.send(request);
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    otlp::ExportLogsServiceResponse answer;
+    REQUIRE(answer.ParseFromString(response->body));
+    CHECK(answer.partial_success().rejected_log_records() == 4);
+    CHECK(answer.partial_success().error_message() == no_table_message("logs", "logs"));
+  }
+
+  CHECK(rig.spooled() == 0);
 }
 
 TEST_CASE("net::Relay forward: OTLP/JSON reaches the workspace as protobuf")

@@ -330,6 +330,7 @@ TEST_CASE("net::Relay offline")
   {
     HttpRequest request = with_key(post(rig.url("/api/2.0/otel/v1/metrics"), "otlp-bytes"));
     request.headers.set("Content-Type", "application/x-protobuf");
+    request.headers.set("X-Databricks-UC-Table-Name", "main.default.cc_otel_metrics");
     const auto response = rig.send(request);
     REQUIRE(response);
     CHECK(response->status == 200);
@@ -343,6 +344,7 @@ TEST_CASE("net::Relay offline")
     CHECK(record->body == "otlp-bytes");
     CHECK(record->headers.items
           == std::vector<std::pair<std::string, std::string>>{
-            {"Content-Type", "application/x-protobuf"}});
+            {"Content-Type", "application/x-protobuf"},
+            {"X-Databricks-UC-Table-Name", "main.default.cc_otel_metrics"}});
   }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Delivering the telemetry spool through a fake HttpClient: what is sent for each record,
-// what stays after each kind of failure, and one deliverer at a time.
+// what stays after each kind of failure, records that name no table, and one deliverer at a
+// time.
 #include <doctest/doctest.h>
 
 #include <deque>
@@ -166,6 +167,27 @@ TEST_CASE("net::flush_spool")
       CHECK(outcome.failure->ends_with("; it stays in the spool for the next flush"));
       CHECK(outcome.remaining == 3);
     }
+  }
+
+  SUBCASE("a record with no table is passed over, not sent, and the rest go on")
+  {
+    TempDir other;
+    auto old_spool = Spool::open(other / "spool", k_big_cap);
+    REQUIRE(old_spool);
+    SpoolRecord untabled = logs_record("no-table");
+    untabled.headers = {};
+    untabled.headers.add("Content-Type", "application/x-protobuf");
+    REQUIRE(old_spool->append(untabled));
+    REQUIRE(old_spool->append(logs_record("tabled")));
+
+    const auto outcome = flush_spool(*old_spool, client, "https://ws.example.com", token);
+    CHECK(outcome.delivered == 1);
+    CHECK(outcome.remaining == 1);
+    CHECK_FALSE(outcome.failure);
+    CHECK(outcome.undeliverable == std::vector<std::string>{"00000000000000000001.otlp"});
+    REQUIRE(client.requests.size() == 1);
+    CHECK(client.requests[0].body == "tabled");
+    CHECK(bodies_of(*old_spool) == std::vector<std::string>{"no-table"});
   }
 
   SUBCASE("one deliverer at a time")
