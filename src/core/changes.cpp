@@ -6,6 +6,9 @@
 #include "core/changes.hpp"
 
 #include <algorithm>
+#include <cerrno>
+
+#include <unistd.h>
 
 #include "util/diff.hpp"
 #include "util/fs.hpp"
@@ -150,6 +153,29 @@ read_current(const std::filesystem::path& path)
   return util::read_file_if_exists(path);
 }
 
+void
+add_folder(std::vector<std::filesystem::path>& folders, const std::filesystem::path& folder)
+{
+  if (std::find(folders.begin(), folders.end(), folder) == folders.end()) {
+    folders.push_back(folder);
+  }
+}
+
+// The folders above `path` that do not exist yet, which the writer will create: kept in
+// `record`, so that taking the file back also takes them away when nothing else is in them.
+void
+note_missing_folders(FileRecord& record, const std::filesystem::path& path)
+{
+  std::error_code error;
+  for (auto folder = path.parent_path(); folder != folder.parent_path();
+       folder = folder.parent_path()) {
+    if (std::filesystem::exists(folder, error) || error) {
+      return;
+    }
+    add_folder(record.created_folders, folder);
+  }
+}
+
 util::Result<PendingFile>
 plan_file(const std::string& agent, const FilePlan& plan, const Manifest& manifest,
           const std::string& owner)
@@ -179,6 +205,9 @@ plan_file(const std::string& agent, const FilePlan& plan, const Manifest& manife
     pending.record = FileRecord{agent, owner, plan.path, format_name(plan.format), created};
   }
   pending.record.secret = plan.sensitivity == config::Sensitivity::secret;
+  if (!pending.existed) {
+    note_missing_folders(pending.record, plan.path);
+  }
 
   register_secret_values(**document, pending.record);
   AIGW_TRY(drop_unplanned_keys(**document, pending.record, plan));
@@ -352,6 +381,24 @@ follow_co_owners(const PendingFile& pending, Manifest& manifest)
   }
 }
 
+// A file that stays because another owner still has keys in it: the folders made for it
+// are that owner's to take away now, with the file.
+void
+hand_over_folders(const PendingFile& pending, Manifest& manifest)
+{
+  if (!pending.after) {
+    return;
+  }
+  for (auto& other : manifest.files) {
+    if (other.path != pending.record.path) {
+      continue;
+    }
+    for (const auto& folder : pending.record.created_folders) {
+      add_folder(other.created_folders, folder);
+    }
+  }
+}
+
 // The manifest as it will be once every file of `changes` is written.
 void
 record_changes(const ChangeSet& changes, const std::vector<FileReport>& reports,
@@ -366,6 +413,7 @@ record_changes(const ChangeSet& changes, const std::vector<FileReport>& reports,
     follow_co_owners(pending, manifest);
     if (unconfiguring || !pending.after) {
       manifest.erase(pending.record.agent, pending.record.path, owner);
+      hand_over_folders(pending, manifest);
       continue;
     }
     FileRecord record = pending.record;
@@ -417,6 +465,29 @@ write_all(const ChangeSet& changes, const config::SafeWriter& writer)
     }
   }
   return {};
+}
+
+// The folders the tool created for files that are gone now, deepest first. rmdir(2) takes
+// only an empty folder, never a file or a link someone put there since.
+void
+remove_created_folders(const ChangeSet& changes)
+{
+  for (const auto& pending : changes.files) {
+    if (pending.after) {
+      continue;
+    }
+    auto folders = pending.record.created_folders;
+    std::sort(folders.begin(), folders.end(), [](const auto& a, const auto& b) {
+      return a.native().size() > b.native().size();
+    });
+    for (const auto& folder : folders) {
+      // Gone already (another file's folder too): go on to its parent. Else it is not empty
+      // or not ours, and neither are the folders above it.
+      if (::rmdir(folder.c_str()) != 0 && errno != ENOENT) {
+        break;
+      }
+    }
+  }
 }
 
 } // namespace
@@ -490,6 +561,7 @@ apply_changes(ChangeSet& changes, Manifest& manifest, const config::SafeWriter& 
   if (unconfiguring) {
     AIGW_TRY(save_manifest(manifest));
   }
+  remove_created_folders(changes);
   return reports;
 }
 

@@ -59,6 +59,12 @@ record_to_json(const FileRecord& record)
     json["keys"].push_back(key_to_json(key));
   }
   json["created_parents"] = record.created_parents;
+  if (!record.created_folders.empty()) {
+    json["created_folders"] = Json::array();
+    for (const auto& folder : record.created_folders) {
+      json["created_folders"].push_back(folder.string());
+    }
+  }
   return json;
 }
 
@@ -80,6 +86,9 @@ record_from_json(const Json& json)
     record.keys.push_back(key_from_json(key));
   }
   record.created_parents = json.value("created_parents", std::vector<config::KeyPath>{});
+  for (const auto& folder : json.value("created_folders", std::vector<std::string>{})) {
+    record.created_folders.emplace_back(folder);
+  }
   return record;
 }
 

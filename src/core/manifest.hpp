@@ -43,6 +43,9 @@ struct FileRecord
   std::string written_sha256;                           // of the whole file as last written
   std::vector<OwnedKey> keys;
   std::vector<config::KeyPath> created_parents;
+  // The folders above `path` that did not exist when the tool first wrote it: taken away
+  // again with the file, when nothing else is in them.
+  std::vector<std::filesystem::path> created_folders;
   bool secret = false;
 };
 
