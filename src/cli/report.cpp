@@ -98,7 +98,8 @@ print_configure_report(Context& context, const std::vector<core::AgentPlan>& pla
 
 void
 print_unconfigure_report(Context& context, const std::vector<std::string>& agents,
-                         const std::vector<core::FileReport>& reports)
+                         const std::vector<core::FileReport>& reports,
+                         const RelayTakedown& relay)
 {
   const bool dry_run = context.global.dry_run;
   Json list = Json::array();
@@ -106,10 +107,19 @@ print_unconfigure_report(Context& context, const std::vector<std::string>& agent
     print_file_lines(context, agent, reports);
     list.push_back({{"agent", agent}, {"files", files_of(agent, reports, dry_run)}});
   }
+  print_file_lines(context, "relay", relay.files);
+  for (const auto& warning : relay.warnings) {
+    AIGW_WARN(warning);
+  }
   if (dry_run) {
     context.out.line("dry run: nothing was written");
   }
-  context.out.document({{"command", "unconfigure"}, {"dry_run", dry_run}, {"agents", list}});
+  Json document{{"command", "unconfigure"}, {"dry_run", dry_run}, {"agents", list}};
+  if (relay.taken_down) {
+    document["relay"] = {{"files", files_of("relay", relay.files, dry_run)},
+                         {"warnings", relay.warnings}};
+  }
+  context.out.document(document);
 }
 
 } // namespace aigw::cli

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/context.hpp"
+#include "cli/unconfigure_relay.hpp"
 #include "core/changes.hpp"
 #include "core/plan.hpp"
 
@@ -14,8 +15,10 @@ namespace aigw::cli {
 void print_configure_report(Context& context, const std::vector<core::AgentPlan>& plans,
                             const std::vector<core::FileReport>& reports);
 
+// `relay`: the relay's files that went with the last agent using it, and its warnings.
 void print_unconfigure_report(Context& context, const std::vector<std::string>& agents,
-                              const std::vector<core::FileReport>& reports);
+                              const std::vector<core::FileReport>& reports,
+                              const RelayTakedown& relay);
 
 // The home folder written as "~" in paths shown to people.
 std::string shown_path(const Context& context, const std::filesystem::path& path);
