@@ -230,6 +230,12 @@ announce(Context& context, const net::RelayOptions& relay, int port, const std::
 ExitCode
 run_relay(const RelayCommandOptions& options, Context& context)
 {
+  // In the foreground the relay logs one line per request (at info) unless told -q: a
+  // person watching it wants to see the agents' traffic, and so does a service's journal.
+  if (util::log::level() == util::log::Level::warn) {
+    util::log::set_level(util::log::Level::info);
+  }
+
   const net::RelayOptions relay = relay_options(options, context);
   auto credentials = std::make_shared<net::StoredCredentialSource>(
     context.paths.credentials_file(), context.env);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <mutex>
+#include <string>
 
 namespace aigw::util::log {
 
@@ -75,15 +76,18 @@ color()
 void
 write(Level level, std::string_view message)
 {
-  const std::string clean = redact(message);
-  std::lock_guard lock(g_write_mutex);
+  // One line, one write: stderr is unbuffered, and a busy relay logs a line per request.
+  std::string line = "aigw-setup: ";
   if (g_color) {
-    std::fprintf(stderr, "aigw-setup: %s%s:\033[0m ", color_of(level), label(level));
-  } else {
-    std::fprintf(stderr, "aigw-setup: %s: ", label(level));
+    line += color_of(level);
   }
-  std::fwrite(clean.data(), 1, clean.size(), stderr);
-  std::fputc('\n', stderr);
+  line += label(level);
+  line += g_color ? ":\033[0m " : ": ";
+  line += redact(message);
+  line += '\n';
+
+  const std::lock_guard lock(g_write_mutex);
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 } // namespace aigw::util::log

@@ -177,7 +177,7 @@ write_gemini_settings "$home"
 check "configure --auth relay" $? "$(cat "$work/configure.out")"
 enable_telemetry "$home" "$workspace_url"
 
-"$aigw" -v --home "$home" relay --offline --listen "127.0.0.1:$port" --spool "$home/spool" \
+"$aigw" --home "$home" relay --offline --listen "127.0.0.1:$port" --spool "$home/spool" \
   2> "$work/relay.log" &
 relay_pid=$!
 pids+=("$relay_pid")
@@ -188,7 +188,7 @@ run_agents "$home" "$port" "aigw-setup offline relay" "the offline relay"
 
 # Each agent took the streamed reply: Claude falls back to a second, non-streaming request
 # when it rejects a stream, so exactly one Messages request means the stream was accepted.
-# (The relay logs one line per request.)
+# (The relay logs one line per request, with no -v: that is checked here too.)
 [ "$(grep -c "POST /anthropic/v1/messages" "$work/relay.log")" -eq 1 ]
 check "Claude took the streamed Messages reply" $? "$(cat "$work/relay.log")"
 grep -q "POST /openai/v1/responses" "$work/relay.log"
@@ -246,7 +246,7 @@ check "configure --auth relay --gateway" $? "$(cat "$work/configure-forward.out"
 enable_telemetry "$fhome" "$fworkspace_url"
 
 # Forward mode: no --offline; the gateway and workspace come from relay.json.
-"$aigw" -v --home "$fhome" relay --listen "127.0.0.1:$fport" --spool "$fhome/spool" \
+"$aigw" --home "$fhome" relay --listen "127.0.0.1:$fport" --spool "$fhome/spool" \
   2> "$work/relay-forward.log" &
 frelay_pid=$!
 pids+=("$frelay_pid")
