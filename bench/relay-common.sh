@@ -68,7 +68,8 @@ start_relay() {
 }
 
 # nginx as one would put it in front of an SSE API: upstream keep-alive, no buffering,
-# and the credential added to each request the way the relay adds it.
+# and the credential added to each request the way the relay adds it. Both log a line per
+# request to a file (the relay's goes to $work/relay.err).
 start_nginx() {
   nginx_port="$(free_port)"
   mkdir -p "$work/nginx"
@@ -79,7 +80,8 @@ pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  # A line per request to a file, as nginx does by default and as the relay does.
+  access_log $work/nginx/access.log;
   client_body_temp_path $work/nginx/body;
   proxy_temp_path $work/nginx/proxy;
   fastcgi_temp_path $work/nginx/fastcgi;
