@@ -215,7 +215,7 @@ exported metrics main.default.gm_otel_metrics "$work/exports.jsonl"
 check "Gemini's JSON metrics reached the workspace as protobuf" $? "$(cat "$work/exports.jsonl")"
 exported logs main.default.gm_otel_logs "$work/exports.jsonl"
 check "Gemini's JSON logs reached the workspace as protobuf" $? "$(cat "$work/exports.jsonl")"
-grep -q "spans not kept" "$work/relay.log"
+grep -q "an OTel traces export was not kept (spans: " "$work/relay.log"
 check "Gemini's spans were rejected with a warning (no traces table)" $? "$(cat "$work/relay.log")"
 [ -z "$(find "$home/spool" -name '*.otlp')" ]
 check "the spool is empty after the flush" $? "$(ls "$home/spool")"
