@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "config/file_lock.hpp"
+#include "core/agents.hpp"
 #include "core/doctor.hpp"
 #include "core/round_trip_targets.hpp"
 #include "util/process.hpp"
@@ -94,8 +95,11 @@ round_trip_checks(Context& context)
                             "run aigw-setup init (or configure) first, or doctor --no-network")};
   }
   const auto http = net::make_curl_client();
+  // Remedies name --home as doctor was given it, so that copying one changes this home.
+  const auto home = context.global.home ? std::optional(context.paths.home) : std::nullopt;
+  const core::RoundTripEnv env{context.env, {}, core::aigw_invocation(home)};
   std::vector<core::RouteOutcome> outcomes;
-  for (const auto& result : core::run_round_trips(plan->targets, *http, {context.env, {}})) {
+  for (const auto& result : core::run_round_trips(plan->targets, *http, env)) {
     outcomes.push_back({core::to_string(result.kind), result.url,
                         core::to_string(result.verdict), result.cause, result.remedy,
                         result.date_header, result.received_at});

@@ -150,4 +150,10 @@ token_helper_command(const ConfigureRequest& request)
   return command;
 }
 
+std::string
+aigw_invocation(const std::optional<std::filesystem::path>& home)
+{
+  return home ? "aigw-setup --home " + util::shell_quote(home->string()) : "aigw-setup";
+}
+
 } // namespace aigw::core

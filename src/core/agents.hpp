@@ -95,4 +95,8 @@ std::string token_helper_command(const ConfigureRequest& request);
 std::pair<std::string, std::vector<std::string>> token_helper_argv(
   const ConfigureRequest& request);
 
+// How a remedy names this program so that it runs on the same home: "aigw-setup", with
+// `--home HOME` when one was given.
+std::string aigw_invocation(const std::optional<std::filesystem::path>& home);
+
 } // namespace aigw::core

@@ -3,6 +3,7 @@
 // and counting checks, and the order in which the groups run.
 #include "core/doctor.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <unistd.h>
@@ -147,12 +148,53 @@ agent_present(const DoctorInputs& inputs, const std::string& agent,
   return std::filesystem::is_directory(folder, error);
 }
 
+bool
+relay_mode(const DoctorInputs& inputs, const std::string& agent)
+{
+  const auto uses_relay = [](const config::Json& summary) {
+    return summary.is_object() && summary.value("auth", std::string()) == "relay";
+  };
+  if (agent == "cursor") {
+    return false;
+  }
+  if (const auto* summary = agent.empty() ? nullptr : configured_summary(inputs, agent)) {
+    return uses_relay(*summary);
+  }
+  return std::any_of(inputs.manifest.agents.begin(), inputs.manifest.agents.end(),
+                     [&](const auto& entry) {
+                       return entry.first != "cursor" && uses_relay(entry.second);
+                     });
+}
+
+std::string
+aigw_command(const DoctorInputs& inputs, const std::string& args)
+{
+  return aigw_invocation(inputs.explicit_home) + " " + args;
+}
+
+std::string
+configure_command(const DoctorInputs& inputs, const std::string& agent, const std::string& args)
+{
+  std::string line = aigw_command(inputs, "configure");
+  if (!agent.empty()) {
+    line += " " + agent;
+  }
+  if (relay_mode(inputs, agent)) {
+    line += " --auth relay";
+  }
+  // Without it a new run would leave the old values in Cursor's state database.
+  if (agent == "cursor" && inputs.manifest.find("cursor", inputs.paths.cursor_state_db)) {
+    line += " --cursor-write-state";
+  }
+  return args.empty() ? line : line + " " + args;
+}
+
 Check
-not_configured(const std::string& agent)
+not_configured(const DoctorInputs& inputs, const std::string& agent)
 {
   return warned(agent, agent + ".configured",
                 agent_title(agent) + " is here but not set up for the gateway",
-                "run: aigw-setup configure " + agent);
+                "run: " + configure_command(inputs, agent));
 }
 
 std::vector<Check>
@@ -163,7 +205,7 @@ agent_file_checks(const DoctorInputs& inputs, const std::string& agent,
   if (configured_summary(inputs, agent) != nullptr) {
     return recorded_file_checks(inputs, agent, consequence);
   }
-  return {not_configured(agent), parse_check(inputs, agent, path, format, consequence)};
+  return {not_configured(inputs, agent), parse_check(inputs, agent, path, format, consequence)};
 }
 
 Check
@@ -179,7 +221,8 @@ unparsable(const DoctorInputs& inputs, const std::string& group, const std::stri
   return failed(group, id,
                 shown(inputs, path) + ":" + where + ": " + error.message + "; " + consequence,
                 "correct the file at line " + std::to_string(error.line) + ", column "
-                  + std::to_string(error.column) + " (aigw-setup status lists its backups)");
+                  + std::to_string(error.column) + " (" + aigw_command(inputs, "status")
+                  + " lists its backups)");
 }
 
 void
@@ -223,7 +266,8 @@ helper_program_check(const DoctorInputs& inputs, const std::string& group,
   return failed(group, id,
                 setting + " runs " + shown(inputs, program)
                   + ", which is not there: " + agent_title(group) + " gets no token",
-                "run aigw-setup configure " + group + " again with the aigw-setup you use now");
+                "run " + configure_command(inputs, group) + " again with the aigw-setup you use "
+                                                            "now");
 }
 
 Check

@@ -102,7 +102,8 @@ env_strings_check(const DoctorInputs& inputs, const config::Document& settings)
                          + " must be a string; Claude Code crashes on it "
                            "(\"H.toLowerCase is not a function\")",
                        "write it as a string: " + util::join(meant, ", ")
-                         + (fixable ? " (aigw-setup doctor --fix does it)" : ""));
+                         + (fixable ? " (" + aigw_command(inputs, "doctor --fix") + " does it)"
+                                    : ""));
   if (fixable) {
     check.repair = std::move(repair);
   }
@@ -235,11 +236,14 @@ onboarding_check(const DoctorInputs& inputs)
   if (file.document && file.document->get({"hasCompletedOnboarding"}) == config::Json(true)) {
     return passed(k_group, "claude.onboarding", shown(inputs, path) + " marks onboarding done");
   }
+  // The relay is the agents' gateway in relay mode, so configure needs no URL then.
+  const std::string options = relay_mode(inputs, "claude")
+                                ? "--skip-onboarding"
+                                : "--skip-onboarding --gateway URL (your gateway)";
   return warned(k_group, "claude.onboarding",
                 shown(inputs, path) + " does not mark onboarding done: a fresh Claude Code asks "
                                       "to log in before it reads the gateway settings",
-                "run: aigw-setup configure claude --skip-onboarding --gateway URL (your "
-                "gateway), or log in once");
+                "run: " + configure_command(inputs, "claude", options) + ", or log in once");
 }
 
 std::optional<Check>

@@ -68,9 +68,10 @@ legacy_profile_check(const DoctorInputs& inputs, const config::Document& config)
   Check check{k_group, "codex.legacy_profile", judgement.level,
               file + " holds the legacy profile form (" + util::join(found, ", ")
                 + "): " + judgement.text,
-              fixable ? "run: aigw-setup doctor --fix (moves each profile to "
-                        "<name>.config.toml, used as codex --profile <name>)"
-                      : "run: aigw-setup configure codex --codex-migrate-profiles",
+              fixable ? "run: " + aigw_command(inputs, "doctor --fix")
+                          + " (moves each profile to <name>.config.toml, used as codex "
+                            "--profile <name>)"
+                      : "run: " + configure_command(inputs, "codex", "--codex-migrate-profiles"),
               {}};
   if (fixable) {
     check.repair = Repair{Repair::Kind::migrate_codex_profiles, "codex",
@@ -162,8 +163,9 @@ token_source_check(const DoctorInputs& inputs, const config::Json& provider)
   return failed(k_group, "codex.env_key",
                 "env_key names $" + name + ", which is not exported: Codex stops with an error "
                                            "before it sends anything",
-                "export " + name + "=\"$(aigw-setup token)\" before running codex, or upgrade "
-                                   "Codex and run aigw-setup configure codex again");
+                "export " + name + "=\"$(" + aigw_command(inputs, "token")
+                  + ")\" before running codex, or upgrade Codex and run "
+                  + configure_command(inputs, "codex") + " again");
 }
 
 std::set<std::string>

@@ -15,6 +15,7 @@ constexpr const char* k_group = "cursor";
 constexpr const char* k_settings_row =
   "src.vs.platform.reactivestorage.browser.reactiveStorageServiceImpl.persistentStorage."
   "applicationUser";
+constexpr const char* k_placeholder = "--cursor-url https://<gateway>/cursor/v1";
 
 // The base URLs Cursor is told about: configure's route, and what its state holds.
 std::vector<std::string>
@@ -37,14 +38,14 @@ cursor_urls(const DoctorInputs& inputs)
 }
 
 Check
-public_url_check(const std::string& url)
+public_url_check(const DoctorInputs& inputs, const std::string& url)
 {
   if (is_private_host(url_host(url))) {
     return failed(k_group, "cursor.private_url",
                   "Cursor calls " + url + " from Cursor's servers, which cannot reach a "
                                           "loopback or private address",
-                  "give Cursor the gateway's public https URL: aigw-setup configure cursor "
-                  "--cursor-url https://<gateway>/cursor/v1");
+                  "give Cursor the gateway's public https URL: "
+                    + configure_command(inputs, "cursor", k_placeholder));
   }
   return passed(k_group, "cursor.private_url",
                 "Cursor's base URL " + url + " is a public address, as Cursor's servers need");
@@ -60,21 +61,20 @@ cursor_checks(const DoctorInputs& inputs)
   }
   std::vector<Check> checks;
   if (configured_summary(inputs, "cursor") == nullptr) {
-    checks.push_back(not_configured("cursor"));
+    checks.push_back(not_configured(inputs, "cursor"));
   } else {
     checks = recorded_file_checks(inputs, "cursor",
                                   "Cursor cannot read its settings (quit Cursor before editing)");
   }
   const auto urls = cursor_urls(inputs);
   for (const auto& url : urls) {
-    checks.push_back(public_url_check(url));
+    checks.push_back(public_url_check(inputs, url));
   }
   if (urls.empty() && configured_summary(inputs, "cursor") != nullptr) {
     checks.push_back(warned(k_group, "cursor.private_url",
                             "Cursor has no gateway URL: the workspace-hosted gateway documents "
                             "no Cursor route",
-                            "run: aigw-setup configure cursor --cursor-url "
-                            "https://<gateway>/cursor/v1"));
+                            "run: " + configure_command(inputs, "cursor", k_placeholder)));
   }
   auto versions = version_checks(inputs, "cursor", {});
   checks.insert(checks.end(), versions.begin(), versions.end());

@@ -64,19 +64,21 @@ credential_check(const DoctorInputs& inputs)
     return warned(k_group, "databricks.credential",
                   "no token is stored in " + shown(inputs, file)
                     + ": the relay can only run --offline until it has one",
-                  "to reach the gateway: aigw-setup configure --auth relay --gateway URL "
-                  "--token-stdin");
+                  "to reach the gateway: "
+                    + configure_command(inputs, "", "--gateway URL --token-stdin"));
   }
   if (!exists) {
     return failed(k_group, "databricks.credential",
                   "no token is stored in " + shown(inputs, file)
                     + ": `aigw-setup token` has nothing to give the agents",
-                  "run aigw-setup configure again with --token-stdin or --token-file");
+                  "run " + configure_command(inputs, "") + " again with --token-stdin or "
+                                                           "--token-file");
   }
   auto credential = load_credential(file);
   if (!credential) {
     return failed(k_group, "databricks.credential", credential.error().message,
-                  "run aigw-setup configure again with --token-stdin or --token-file");
+                  "run " + configure_command(inputs, "") + " again with --token-stdin or "
+                                                           "--token-file");
   }
   const EnvLookup env = [&inputs](const std::string& name) { return inputs.env.value(name); };
   if (auto token = current_token(*credential, env); !token) {
@@ -173,8 +175,9 @@ expiry_check(const DoctorInputs& inputs, const std::string& place, const std::st
                                             "when it expires (the round trips try it)");
   }
   const std::string when = utc_text(*expiry);
-  const std::string remedy = "configure with a personal access token (aigw-setup configure "
-                             "--token-stdin), which lasts as long as the workspace allows";
+  const std::string remedy = "configure with a personal access token ("
+                             + configure_command(inputs, "", "--token-stdin")
+                             + "), which lasts as long as the workspace allows";
   if (*expiry <= inputs.now) {
     return failed(k_group, "databricks.token_expiry",
                   "the token in " + place + " expired at " + when + ": the gateway refuses it",

@@ -150,9 +150,10 @@ changed_keys_check(const DoctorInputs& inputs, const FileRecord& record,
                        file + ": " + util::join(changed, ", ")
                          + (changed.size() == 1 ? " was" : " were")
                          + " changed since configure wrote it",
-                       all_proved ? "run: aigw-setup doctor --fix (puts back what configure "
-                                    "wrote), or keep the change if you made it on purpose"
-                                  : "run aigw-setup configure " + agent
+                       all_proved ? "run: " + aigw_command(inputs, "doctor --fix")
+                                      + " (puts back what configure wrote), or keep the change "
+                                        "if you made it on purpose"
+                                  : "run " + configure_command(inputs, agent)
                                       + " again with the options you used, or keep the change "
                                         "if you made it on purpose");
   if (all_proved) {
@@ -173,7 +174,7 @@ recorded_file_check(const DoctorInputs& inputs, const FileRecord& record,
     return failed(agent, agent + ".file_missing",
                   shown(inputs, record.path) + " is gone; " + agent_title(agent)
                     + " needs what configure wrote there",
-                  "run: aigw-setup configure " + agent);
+                  "run: " + configure_command(inputs, agent));
   }
   if (!file.document) {
     return unparsable(inputs, agent, agent + ".file_parses", record.path, *file.error,

@@ -73,10 +73,11 @@ selected_type_check(const DoctorInputs& inputs)
   if (!written || *written != config::Json(k_api_key_type)) {
     return failed(k_group, "gemini.selected_type", cause,
                   "set \"security\": {\"auth\": {\"selectedType\": \"gemini-api-key\"}} there, "
-                  "or run: aigw-setup configure gemini");
+                  "or run: " + configure_command(inputs, "gemini"));
   }
   Check check = failed(k_group, "gemini.selected_type", cause,
-                       "run: aigw-setup doctor --fix (sets it to \"gemini-api-key\")");
+                       "run: " + aigw_command(inputs, "doctor --fix")
+                         + " (sets it to \"gemini-api-key\")");
   check.repair = Repair{Repair::Kind::set_keys,
                         "gemini",
                         inputs.paths.gemini_settings,
@@ -149,10 +150,11 @@ folder_trust_check(const DoctorInputs& inputs)
                   "Gemini CLI trusts " + project + " ("
                     + shown(inputs, trusted_folders_file(inputs)) + ")");
   }
+  const std::string trusted = util::shell_quote(inputs.project.string());
   return failed(k_group, "gemini.folder_trust",
                 "Gemini CLI does not trust " + project + ": there it skips "
                   + shown(inputs, inputs.paths.gemini_env) + " and the gateway settings",
-                "run: aigw-setup configure gemini --gemini-trust " + inputs.project.string()
+                "run: " + configure_command(inputs, "gemini", "--gemini-trust " + trusted)
                   + " (or --gemini-trust off)");
 }
 

@@ -32,8 +32,22 @@ const config::Json* configured_summary(const DoctorInputs& inputs, const std::st
 bool agent_present(const DoctorInputs& inputs, const std::string& agent,
                    const std::filesystem::path& folder);
 
+// Whether a configure run for `agent` ("" for the whole setup) keeps relay mode: its
+// record says --auth relay, or, for an agent not configured yet, another agent's does.
+// Never for Cursor: its requests come from Cursor's servers, which cannot reach the relay.
+bool relay_mode(const DoctorInputs& inputs, const std::string& agent);
+
+// `args` ("doctor --fix") as an aigw-setup command line on the home doctor checked:
+// --home when doctor was given one. Never a secret: only options that name places.
+std::string aigw_command(const DoctorInputs& inputs, const std::string& args);
+
+// The configure run for `agent` ("" for the whole setup) that keeps the current setup:
+// --home as doctor had it, --auth relay in relay mode, then `args`.
+std::string configure_command(const DoctorInputs& inputs, const std::string& agent,
+                              const std::string& args = "");
+
 // The check that says `agent` is here but not set up for the gateway.
-Check not_configured(const std::string& agent);
+Check not_configured(const DoctorInputs& inputs, const std::string& agent);
 
 // The checks every agent group starts with: configured, the recorded files' checks; not
 // configured, `<agent>.configured` and whether its main file `path` parses.

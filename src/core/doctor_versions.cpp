@@ -206,6 +206,24 @@ breakage_cause(const Breakage& entry, const std::string& agent, const std::strin
   return agent_title(agent) + " " + version + " " + entry.breaks + " (" + entry.source + ")";
 }
 
+namespace {
+
+// The table's `remedy` with its configure runs as doctor's own remedies write them (--home,
+// --auth relay), so that copying one keeps this setup.
+std::string
+remedy_for_setup(const DoctorInputs& inputs, const std::string& agent, std::string remedy)
+{
+  const std::string plain = "aigw-setup configure " + agent;
+  const std::string kept = configure_command(inputs, agent);
+  for (auto at = remedy.find(plain); at != std::string::npos;
+       at = remedy.find(plain, at + kept.size())) {
+    remedy.replace(at, plain.size(), kept);
+  }
+  return remedy;
+}
+
+} // namespace
+
 std::vector<Check>
 version_checks(const DoctorInputs& inputs, const std::string& agent,
                const std::set<std::string>& facts)
@@ -233,7 +251,8 @@ version_checks(const DoctorInputs& inputs, const std::string& agent,
   for (const auto& when : conditions) {
     for (const auto& entry : breakage_for(agent, *install.version, when)) {
       checks.push_back(Check{agent, id, entry.level,
-                             breakage_cause(entry, agent, *install.version), entry.remedy, {}});
+                             breakage_cause(entry, agent, *install.version),
+                             remedy_for_setup(inputs, agent, entry.remedy), {}});
     }
   }
   if (checks.empty()) {

@@ -112,9 +112,10 @@ answering_alternative(const RouteTarget& target, net::HttpClient& http, const Ro
 }
 
 RemedyContext
-remedy_context(const RouteTarget& target)
+remedy_context(const RouteTarget& target, const RoundTripEnv& env)
 {
   RemedyContext context;
+  context.aigw = env.aigw;
   context.kind = target.kind;
   context.host = authority_of(target.base_url);
   context.model = target.model;
@@ -132,7 +133,7 @@ run_round_trip(const RouteTarget& target, net::HttpClient& http, const RoundTrip
 {
   RoundTripResult result;
   result.kind = target.kind;
-  RemedyContext context = remedy_context(target);
+  RemedyContext context = remedy_context(target, env);
 
   Diagnosis diagnosis;
   if (!target.credential.token) {

@@ -63,6 +63,7 @@ struct RoundTripEnv
 {
   EnvLookup env;                   // the proxy variables
   std::function<SystemTime()> now; // default: the system clock
+  std::string aigw = "aigw-setup";  // how a remedy runs this program (aigw_invocation)
 };
 
 // Send every target's request at once and return one result per target, in their order.

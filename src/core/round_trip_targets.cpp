@@ -49,8 +49,6 @@ constexpr std::array k_layout_paths{
 constexpr std::array k_agent_kinds{RouteKind::claude, RouteKind::codex, RouteKind::gemini,
                                    RouteKind::cursor};
 
-const char* const k_relay_key_source = "the relay key";
-
 std::optional<std::string>
 route_under(RouteKind kind, const std::string& root, bool workspace_hosted)
 {

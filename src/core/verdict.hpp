@@ -98,6 +98,9 @@ struct Alternative
   std::string option; // how configure is told: "--workspace https://..."
 };
 
+// How a remedy names the credential of a route configure pointed at the local relay.
+inline constexpr const char* k_relay_key_source = "the relay key";
+
 // What is known around a route when its remedy is written.
 struct RemedyContext
 {
@@ -111,6 +114,7 @@ struct RemedyContext
   std::vector<std::string> served_models;
   std::optional<SystemTime> token_expiry;
   std::string token_problem; // why the credential gave no token (an OAuth login that lapsed)
+  std::string aigw = "aigw-setup"; // how a remedy runs this program: with --home when given
 };
 
 // One line telling what to do about `diagnosis`; empty for a pass.

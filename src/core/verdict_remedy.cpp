@@ -39,6 +39,22 @@ utc_time(SystemTime time)
   return text;
 }
 
+bool
+through_relay(const RemedyContext& context)
+{
+  return context.token_source == k_relay_key_source;
+}
+
+// The configure run for `agent` that keeps this setup: the same home, and relay mode when
+// the route is the relay's (without --auth relay it would take the agent off the relay).
+std::string
+configure_line(const RemedyContext& context, const std::string& agent, const std::string& args)
+{
+  const std::string line = context.aigw + " configure " + agent
+                           + (through_relay(context) ? " --auth relay" : "");
+  return args.empty() ? line : line + " " + args;
+}
+
 std::string
 model_option(RouteKind kind)
 {
@@ -49,12 +65,12 @@ std::string
 token_remedy(const Diagnosis& diagnosis, const RemedyContext& context)
 {
   const std::string agent = agent_of(context.kind);
-  const bool relay = context.token_source == "the relay key";
+  const bool relay = through_relay(context);
   if (diagnosis.verdict == Verdict::token_missing && !context.token_problem.empty()) {
     return context.token_problem;
   }
   if (diagnosis.verdict == Verdict::token_missing) {
-    return relay ? "no relay key: run aigw-setup configure " + agent + " --auth relay to create one"
+    return relay ? "no relay key: run " + configure_line(context, agent, "") + " to create one"
                  : "no token: pipe one to --token-stdin, name a file with --token-file, or export "
                    "DATABRICKS_TOKEN (aigw-setup configure keeps it for later runs)";
   }
@@ -65,11 +81,11 @@ token_remedy(const Diagnosis& diagnosis, const RemedyContext& context)
   }
   if (relay) {
     return "the relay refused the relay key, or the gateway the token the relay holds: run "
-           "aigw-setup configure " + agent + " --auth relay --token-stdin with a new token";
+           + configure_line(context, agent, "--token-stdin") + " with a new token";
   }
   return context.token_source + " was refused as invalid or expired (or made for another "
          "workspace): create a new token for " + context.host
-         + " and run aigw-setup configure " + agent + " --token-stdin with it";
+         + " and run " + configure_line(context, agent, "--token-stdin") + " with it";
 }
 
 std::string
@@ -90,7 +106,7 @@ wrong_url_remedy(const RemedyContext& context)
   if (context.answering) {
     const Alternative& place = *context.answering;
     return "the " + place.layout + " layout answers at " + place.base_url
-           + ": run aigw-setup configure " + agent + " " + place.option;
+           + ": run " + configure_line(context, agent, place.option);
   }
   if (agent == "otel") {
     return context.host + " has no OTel endpoint: give the workspace URL with --workspace";
@@ -105,7 +121,7 @@ model_remedy(const RemedyContext& context)
 {
   if (!context.served_models.empty()) {
     return "the gateway serves: " + util::join(context.served_models, ", ") + "; pick one with "
-           "aigw-setup configure " + agent_of(context.kind) + " " + model_option(context.kind);
+           + configure_line(context, agent_of(context.kind), model_option(context.kind));
   }
   return quoted(context.model) + " is not served here: look up the endpoint name under Serving "
          "in the workspace and pick it with " + model_option(context.kind);
@@ -141,7 +157,7 @@ refused_remedy(const RemedyContext& context)
 {
   std::string text = "nothing listens at " + context.host + ": check the URL and the port";
   if (is_loopback_host(url_host("http://" + context.host))) {
-    text += "; for the local relay, start aigw-setup relay";
+    text += "; for the local relay, start " + context.aigw + " relay";
   }
   return text;
 }
@@ -192,8 +208,8 @@ remedy_for(const Diagnosis& diagnosis, const RemedyContext& context)
   case Verdict::unknown_model:
     return model_remedy(context);
   case Verdict::unknown_table:
-    return context.model + " does not exist: create it with aigw-setup telemetry create-tables, "
-           "or name the right one with --metrics-table / --logs-table";
+    return context.model + " does not exist: create it with " + context.aigw
+           + " telemetry create-tables, or name the right one with --metrics-table / --logs-table";
   case Verdict::rate_limited:
     return rate_limit_remedy(diagnosis);
   case Verdict::bad_request:

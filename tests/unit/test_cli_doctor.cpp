@@ -70,11 +70,13 @@ replace_all(std::string& text, const std::string& from, const std::string& to)
   }
 }
 
-// `text` with the binary's path written as @BINARY@, as golden files hold it.
+// `text` with the binary's path written as @BINARY@ and `home` as @HOME@, as golden files
+// hold them.
 std::string
-generic(std::string text)
+generic(std::string text, const fs::path& home)
 {
   replace_all(text, k_binary, "@BINARY@");
+  replace_all(text, home.string(), "@HOME@");
   return text;
 }
 
@@ -102,7 +104,7 @@ TEST_CASE("cli doctor on a healthy home")
   const auto result = healthy.doctor();
   INFO(result.err);
   CHECK(result.exit_code == 0);
-  CHECK(generic(result.out) == test::read_fixture("doctor/healthy-output.txt"));
+  CHECK(generic(result.out, healthy.home) == test::read_fixture("doctor/healthy-output.txt"));
   CHECK(result.err.empty());
 }
 
@@ -118,7 +120,7 @@ TEST_CASE("cli doctor on a home with something wrong for each agent")
     const auto result = broken.doctor();
     INFO(result.err);
     CHECK(result.exit_code == 1);
-    CHECK(generic(result.out) == test::read_fixture("doctor/broken-output.txt"));
+    CHECK(generic(result.out, broken.home) == test::read_fixture("doctor/broken-output.txt"));
   }
 
   SUBCASE("--skip leaves a check out, and says so")
@@ -161,7 +163,7 @@ TEST_CASE("cli doctor on a home with something wrong for each agent")
             {"cause", "env.MAX_THINKING_TOKENS (a number) in ~/.claude/settings.json must be a "
                       "string; Claude Code crashes on it (\"H.toLowerCase is not a function\")"},
             {"remedy", "write it as a string: \"MAX_THINKING_TOKENS\": \"150000\" (aigw-setup "
-                       "doctor --fix does it)"},
+                       "--home " + broken.home.string() + " doctor --fix does it)"},
             {"fixable", true}});
     CHECK(json["checks"][0]["remedy"] == "");
     CHECK(json["checks"][0]["fixable"] == false);
@@ -173,7 +175,7 @@ TEST_CASE("cli doctor on a home with something wrong for each agent")
     const auto result = broken.doctor({"--fix"});
     INFO(result.err);
     CHECK(result.exit_code == 1); // the exported key and the project .env remain
-    CHECK(generic(result.out) == test::read_fixture("doctor/broken-fix-output.txt"));
+    CHECK(generic(result.out, broken.home) == test::read_fixture("doctor/broken-fix-output.txt"));
 
     auto after = test::snapshot(broken.home, test::k_tool_dir);
     std::string settings = before.at(".claude/settings.json");

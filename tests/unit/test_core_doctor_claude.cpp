@@ -70,8 +70,8 @@ TEST_CASE("core::claude_checks env_not_string")
     test::expect(check, core::Level::fail,
                  "env.MAX_THINKING_TOKENS (a number) in ~/.claude/settings.json must be a string; "
                  "Claude Code crashes on it (\"H.toLowerCase is not a function\")",
-                 "write it as a string: \"MAX_THINKING_TOKENS\": \"150000\" (aigw-setup doctor "
-                 "--fix does it)");
+                 "write it as a string: \"MAX_THINKING_TOKENS\": \"150000\" ("
+                   + test::aigw_on(claude.home) + " doctor --fix does it)");
     REQUIRE(check.repair);
     CHECK(check.repair->file == claude.settings());
     REQUIRE(check.repair->edits.size() == 1);
@@ -88,8 +88,8 @@ TEST_CASE("core::claude_checks env_not_string")
     test::edit_file(claude.settings(), k_settings_line,
                     k_settings_line + ",\n    \"MY_SERVICE_TOKEN\": 4815162342");
     const auto check = the_check(claude.checks(), "claude.env_not_string");
-    CHECK(check.remedy == "write it as a string: \"MY_SERVICE_TOKEN\": \"...\" (aigw-setup "
-                          "doctor --fix does it)");
+    CHECK(check.remedy == "write it as a string: \"MY_SERVICE_TOKEN\": \"...\" ("
+                          + test::aigw_on(claude.home) + " doctor --fix does it)");
     REQUIRE(check.repair);
     CHECK(check.repair->what
           == std::vector<std::string>{
@@ -194,8 +194,25 @@ TEST_CASE("core::claude_checks onboarding")
     test::expect(check, core::Level::warn,
                  "~/.claude.json does not mark onboarding done: a fresh Claude Code asks "
                  "to log in before it reads the gateway settings",
-                 "run: aigw-setup configure claude --skip-onboarding --gateway URL (your "
+                 "run: " + test::aigw_on(claude.home)
+                   + " configure claude --skip-onboarding --gateway URL (your "
                  "gateway), or log in once");
+  }
+  SUBCASE("doctor run without --home names none")
+  {
+    const ClaudeHome claude(std::vector<std::string>{});
+    auto inputs = test::doctor_inputs(claude.home);
+    inputs.explicit_home.reset();
+    CHECK(the_check(core::claude_checks(inputs), "claude.onboarding").remedy
+          == "run: aigw-setup configure claude --skip-onboarding --gateway URL (your gateway), "
+             "or log in once");
+  }
+  SUBCASE("in relay mode the remedy keeps relay mode and needs no URL")
+  {
+    const ClaudeHome claude(std::vector<std::string>{"--auth", "relay"});
+    CHECK(the_check(claude.checks(), "claude.onboarding").remedy
+          == "run: " + test::aigw_on(claude.home)
+               + " configure claude --auth relay --skip-onboarding, or log in once");
   }
 
   SUBCASE("a ~/.claude.json configure did not write that does not parse")
@@ -218,7 +235,8 @@ TEST_CASE("core::claude_checks key_helper")
   test::expect(check, core::Level::fail,
                "apiKeyHelper runs /opt/gone/aigw setup, which is not there: Claude Code "
                "gets no token",
-               "run aigw-setup configure claude again with the aigw-setup you use now");
+               "run " + test::aigw_on(claude.home)
+                 + " configure claude again with the aigw-setup you use now");
 }
 
 TEST_CASE("core::claude_checks file_as_written")
@@ -232,7 +250,8 @@ TEST_CASE("core::claude_checks file_as_written")
     test::expect(check, core::Level::warn,
                  "~/.claude/settings.json: env.ANTHROPIC_BASE_URL was changed since configure "
                  "wrote it",
-                 "run: aigw-setup doctor --fix (puts back what configure wrote), or "
+                 "run: " + test::aigw_on(claude.home)
+                   + " doctor --fix (puts back what configure wrote), or "
                  "keep the change if you made it on purpose");
     REQUIRE(check.repair);
     REQUIRE(check.repair->edits.size() == 1);
@@ -247,7 +266,8 @@ TEST_CASE("core::claude_checks file_as_written")
     test::expect(check, core::Level::warn,
                  "~/.claude/settings.json: env.ANTHROPIC_CUSTOM_HEADERS was changed "
                  "since configure wrote it",
-                 "run aigw-setup configure claude again with the options you used, or "
+                 "run " + test::aigw_on(claude.home)
+                   + " configure claude again with the options you used, or "
                  "keep the change if you made it on purpose");
     CHECK_FALSE(check.repair);
   }
@@ -271,7 +291,7 @@ TEST_CASE("core::claude_checks file_as_written")
     test::expect(check, core::Level::fail,
                  "~/.claude/settings.json is gone; Claude Code needs what configure "
                  "wrote there",
-                 "run: aigw-setup configure claude");
+                 "run: " + test::aigw_on(claude.home) + " configure claude");
   }
 }
 

@@ -57,7 +57,7 @@ TEST_CASE("core::codex_checks legacy_profile")
     const auto check = the_check(codex_checks(home, ""), "codex.legacy_profile");
     test::expect(check, core::Level::fail,
                  k_legacy_form + "Codex 0.131 and later reject or ignore it",
-                 "run: aigw-setup configure codex --codex-migrate-profiles");
+                 "run: " + test::aigw_on(home) + " configure codex --codex-migrate-profiles");
     CHECK_FALSE(check.repair);
   }
 
@@ -70,8 +70,9 @@ TEST_CASE("core::codex_checks legacy_profile")
                  k_legacy_form
                  + "Codex 0.171.0 rejects the top-level profile = selector and no longer reads "
                  "[profiles.*] tables (openai/codex PR #24051 and #24059; h0x91b/dev-3.0 PR #585)",
-                 "run: aigw-setup doctor --fix (moves each profile to "
-                 "<name>.config.toml, used as codex --profile <name>)");
+                 "run: " + test::aigw_on(home)
+                   + " doctor --fix (moves each profile to <name>.config.toml, used as codex "
+                     "--profile <name>)");
     REQUIRE(check.repair);
     CHECK(check.repair->kind == core::Repair::Kind::migrate_codex_profiles);
   }
@@ -104,7 +105,8 @@ TEST_CASE("core::codex_checks reserved_provider and wire_api_chat")
   SUBCASE("current Codex")
   {
     const auto checks = codex_checks(home, "0.171.0");
-    CHECK(the_check(checks, "codex.configured").remedy == "run: aigw-setup configure codex");
+    CHECK(the_check(checks, "codex.configured").remedy
+          == "run: " + test::aigw_on(home) + " configure codex");
     CHECK(the_check(checks, "codex.file_parses").cause == "~/.codex/config.toml parses");
 
     const auto reserved = the_check(checks, "codex.reserved_provider");
@@ -156,8 +158,9 @@ TEST_CASE("core::codex_checks env_key and the version of command-backed auth")
     test::expect(missing, core::Level::fail,
                  "env_key names $DATABRICKS_TOKEN, which is not exported: Codex stops "
                  "with an error before it sends anything",
-                 "export DATABRICKS_TOKEN=\"$(aigw-setup token)\" before running "
-                 "codex, or upgrade Codex and run aigw-setup configure codex again");
+                 "export DATABRICKS_TOKEN=\"$(" + test::aigw_on(home)
+                   + " token)\" before running codex, or upgrade Codex and run "
+                   + test::aigw_on(home) + " configure codex again");
 
     const auto exported = the_check(
       codex_checks(home, "0.110.0", {{{"DATABRICKS_TOKEN", "dapi-123456"}}}), "codex.env_key");
@@ -173,7 +176,7 @@ TEST_CASE("core::codex_checks env_key and the version of command-backed auth")
                  "Codex 0.110.0 does not know auth = { command } (it ignores unknown "
                  "keys) and sends no token (openai/codex PR #16288, command-backed auth; "
                  "PR #20559, unknown keys ignored)",
-                 "upgrade Codex (npm install -g @openai/codex), or run aigw-setup "
-                 "configure codex again, which writes env_key for this version");
+                 "upgrade Codex (npm install -g @openai/codex), or run " + test::aigw_on(home)
+                   + " configure codex again, which writes env_key for this version");
   }
 }

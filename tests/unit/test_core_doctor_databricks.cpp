@@ -62,7 +62,8 @@ TEST_CASE("core::databricks_checks credential")
     test::expect(check, core::Level::fail,
                  "no token is stored in " + k_credentials
                  + ": `aigw-setup token` has nothing to give the agents",
-                 "run aigw-setup configure again with --token-stdin or --token-file");
+                 "run " + test::aigw_on(home)
+                   + " configure again with --token-stdin or --token-file");
   }
 
   SUBCASE("gone, while every agent talks to the relay: offline still works")
@@ -73,8 +74,8 @@ TEST_CASE("core::databricks_checks credential")
     test::expect(check, core::Level::warn,
                  "no token is stored in " + k_credentials
                  + ": the relay can only run --offline until it has one",
-                 "to reach the gateway: aigw-setup configure --auth relay --gateway URL "
-                 "--token-stdin");
+                 "to reach the gateway: " + test::aigw_on(home)
+                   + " configure --auth relay --gateway URL --token-stdin");
   }
 
   SUBCASE("kept as a variable's name, and the variable is not exported")
@@ -116,8 +117,8 @@ TEST_CASE("core::databricks_checks token_expiry")
     test::expect(check, core::Level::fail,
                  "the token in " + k_credentials
                  + " expired at 2026-12-04 11:00 UTC: the gateway refuses it",
-                 "configure with a personal access token (aigw-setup configure "
-                 "--token-stdin), which lasts as long as the workspace allows");
+                 "configure with a personal access token (" + test::aigw_on(home)
+                   + " configure --token-stdin), which lasts as long as the workspace allows");
   }
 
   SUBCASE("an OAuth token that expires within the day")

@@ -125,8 +125,8 @@ TEST_CASE("core::cursor_checks private_url")
     test::expect(check, core::Level::fail,
                  "Cursor calls http://127.0.0.1:8765/cursor/v1 from Cursor's servers, "
                  "which cannot reach a loopback or private address",
-                 "give Cursor the gateway's public https URL: aigw-setup configure "
-                 "cursor --cursor-url https://<gateway>/cursor/v1");
+                 "give Cursor the gateway's public https URL: " + test::aigw_on(home)
+                   + " configure cursor --cursor-url https://<gateway>/cursor/v1");
   }
 }
 

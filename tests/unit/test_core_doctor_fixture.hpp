@@ -89,6 +89,13 @@ doctor_inputs(const std::filesystem::path& home, core::Environment env = {},
   return inputs;
 }
 
+// How doctor's remedies run aigw-setup on `home`: doctor_inputs() gives it as --home.
+inline std::string
+aigw_on(const std::filesystem::path& home)
+{
+  return "aigw-setup --home " + home.string();
+}
+
 // Installed versions as probe_versions() would report them.
 inline core::InstalledVersions
 installed(const std::map<std::string, std::string>& versions)

@@ -70,7 +70,8 @@ TEST_CASE("core::gemini_checks selected_type")
                  "security.auth.selectedType is not set in ~/.gemini/settings.json: "
                  "Gemini CLI asks how to log in, and headless stops with \"Invalid auth "
                  "method selected.\"",
-                 "run: aigw-setup doctor --fix (sets it to \"gemini-api-key\")");
+                 "run: " + test::aigw_on(gemini.home)
+                   + " doctor --fix (sets it to \"gemini-api-key\")");
     REQUIRE(check.repair);
     CHECK(check.repair->what == std::vector<std::string>{
                                   "~/.gemini/settings.json: security.auth.selectedType set to "
@@ -122,7 +123,7 @@ TEST_CASE("core::gemini_checks folder_trust")
     test::expect(check, core::Level::fail,
                  "Gemini CLI does not trust ~/project: there it skips ~/.gemini/.env "
                  "and the gateway settings",
-                 "run: aigw-setup configure gemini --gemini-trust "
+                 "run: " + test::aigw_on(gemini.home) + " configure gemini --gemini-trust "
                  + (gemini.home / "project").string() + " (or --gemini-trust off)");
   }
 

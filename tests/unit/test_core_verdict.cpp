@@ -325,6 +325,48 @@ TEST_CASE("core::remedy_for, the network")
   CHECK(remedy(Verdict::network) == "the request could not be made: run with -vv for the details");
 }
 
+TEST_CASE("core::remedy_for keeps the home and relay mode in its aigw-setup commands")
+{
+  auto relay = context(RouteKind::gemini);
+  relay.token_source = "the relay key";
+  relay.aigw = "aigw-setup --home '/tmp/a home'";
+  CHECK(remedy(Verdict::token_missing, relay)
+        == "no relay key: run aigw-setup --home '/tmp/a home' configure gemini --auth relay to "
+           "create one");
+  CHECK(remedy(Verdict::token_invalid, relay)
+        == "the relay refused the relay key, or the gateway the token the relay holds: run "
+           "aigw-setup --home '/tmp/a home' configure gemini --auth relay --token-stdin with a "
+           "new token");
+  relay.served_models = {"databricks-gemini-2-5-pro"};
+  CHECK(remedy(Verdict::unknown_model, relay)
+        == "the gateway serves: databricks-gemini-2-5-pro; pick one with aigw-setup --home "
+           "'/tmp/a home' configure gemini --auth relay --gemini-model NAME");
+  relay.answering = aigw::core::Alternative{"https://ws.example.com/ai-gateway/gemini",
+                                            "workspace-hosted",
+                                            "--workspace https://ws.example.com"};
+  CHECK(remedy(Verdict::wrong_url, relay)
+        == "the workspace-hosted layout answers at https://ws.example.com/ai-gateway/gemini: run "
+           "aigw-setup --home '/tmp/a home' configure gemini --auth relay --workspace "
+           "https://ws.example.com");
+  relay.host = "127.0.0.1:8765";
+  CHECK(remedy(Verdict::refused, relay)
+        == "nothing listens at 127.0.0.1:8765: check the URL and the port; for the local relay, "
+           "start aigw-setup --home '/tmp/a home' relay");
+
+  auto direct = context();
+  direct.aigw = "aigw-setup --home /tmp/h";
+  CHECK(remedy(Verdict::token_invalid, direct)
+        == "$DATABRICKS_TOKEN was refused as invalid or expired (or made for another "
+           "workspace): create a new token for gw.example.com and run aigw-setup --home /tmp/h "
+           "configure claude --token-stdin with it");
+  auto otel = context(RouteKind::otel_metrics);
+  otel.aigw = "aigw-setup --home /tmp/h";
+  otel.model = "main.default.metrics";
+  CHECK(remedy(Verdict::unknown_table, otel)
+        == "main.default.metrics does not exist: create it with aigw-setup --home /tmp/h "
+           "telemetry create-tables, or name the right one with --metrics-table / --logs-table");
+}
+
 TEST_CASE("core::to_string(Verdict) ids are stable")
 {
   CHECK(aigw::core::to_string(Verdict::pass) == "pass");
