@@ -321,18 +321,23 @@ namespace {
 
 // What changes whenever the file is replaced or written: device, inode, size, and the
 // modification and change times (a copy can set the first back; nothing sets the second).
-// Empty when the file cannot be looked at; then it is read every time, and says why not.
-std::string
+// None when the file cannot be looked at; then it is read every time, and says why not.
+std::optional<FileStamp>
 file_stamp(const std::filesystem::path& file)
 {
   struct stat status{};
   if (::stat(file.c_str(), &status) != 0) {
-    return {};
+    return std::nullopt;
   }
-  return std::to_string(status.st_dev) + ":" + std::to_string(status.st_ino) + ":"
-         + std::to_string(status.st_size) + ":" + std::to_string(status.st_mtim.tv_sec) + "."
-         + std::to_string(status.st_mtim.tv_nsec) + ":" + std::to_string(status.st_ctim.tv_sec)
-         + "." + std::to_string(status.st_ctim.tv_nsec);
+  FileStamp stamp;
+  stamp.device = static_cast<std::uint64_t>(status.st_dev);
+  stamp.inode = static_cast<std::uint64_t>(status.st_ino);
+  stamp.size = static_cast<std::int64_t>(status.st_size);
+  stamp.modified_s = static_cast<std::int64_t>(status.st_mtim.tv_sec);
+  stamp.modified_ns = static_cast<std::int64_t>(status.st_mtim.tv_nsec);
+  stamp.changed_s = static_cast<std::int64_t>(status.st_ctim.tv_sec);
+  stamp.changed_ns = static_cast<std::int64_t>(status.st_ctim.tv_nsec);
+  return stamp;
 }
 
 } // namespace
@@ -340,14 +345,14 @@ file_stamp(const std::filesystem::path& file)
 util::Result<core::StoredCredential>
 StoredCredentialSource::credential()
 {
-  std::string stamp = file_stamp(m_file);
+  const std::optional<FileStamp> stamp = file_stamp(m_file);
   const std::lock_guard lock(m_mutex);
-  if (!stamp.empty() && stamp == m_file_stamp && m_loaded) {
+  if (stamp && stamp == m_file_stamp && m_loaded) {
     return *m_loaded;
   }
   auto loaded = core::load_credential(m_file);
   AIGW_TRY(loaded);
-  m_file_stamp = std::move(stamp);
+  m_file_stamp = stamp;
   m_loaded = *loaded;
   return loaded;
 }

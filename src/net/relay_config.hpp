@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -113,6 +114,20 @@ public:
 // forwarding and the spool's flush use it; the model routes have their own retry.
 std::optional<util::Secret> fresh_token(CredentialSource& source, const util::Secret& refused);
 
+// What stat(2) says of a file that changes when it is rewritten.
+struct FileStamp
+{
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::int64_t size = 0;
+  std::int64_t modified_s = 0;
+  std::int64_t modified_ns = 0;
+  std::int64_t changed_s = 0;
+  std::int64_t changed_ns = 0;
+
+  bool operator==(const FileStamp&) const = default;
+};
+
 // The credential `configure` keeps in the tool's credential file, read again on every call
 // so that a new one is picked up. A PAT (or the name of the variable holding it) is used as
 // it is; an OAuth credential (databricks-cli or oauth-m2m) through a core::TokenCache, which
@@ -142,7 +157,7 @@ private:
   std::mutex m_mutex;
   // The credential file as last read, and the stat stamp it had then: a request re-reads
   // it only when it changed (configure rotated the token), not on every request.
-  std::string m_file_stamp;
+  std::optional<FileStamp> m_file_stamp;
   std::optional<core::StoredCredential> m_loaded;
   std::string m_cached_for; // the credential file text the cache was made for
   std::shared_ptr<core::TokenCache> m_cache;
