@@ -106,6 +106,9 @@ TEST_CASE("core::cursor_checks private_url")
 {
   test::TempDir dir;
   const auto home = test::doctor_home(dir);
+  const auto private_url = [](const fs::path& configured) {
+    return the_check(core::cursor_checks(test::doctor_inputs(configured)), "cursor.private_url");
+  };
 
   SUBCASE("a public gateway")
   {
@@ -117,16 +120,43 @@ TEST_CASE("core::cursor_checks private_url")
                  "address, as Cursor's servers need");
   }
 
-  SUBCASE("the local relay")
+  SUBCASE("a private gateway fails")
   {
-    test::configure_home(home, {"cursor", "--auth", "relay"});
-    const auto check = the_check(core::cursor_checks(test::doctor_inputs(home)),
-                                 "cursor.private_url");
-    test::expect(check, core::Level::fail,
-                 "Cursor calls http://127.0.0.1:8765/cursor/v1 from Cursor's servers, "
+    test::configure_home(home, {"cursor", "--cursor-url", "https://10.0.0.5/cursor/v1"});
+    test::expect(private_url(home), core::Level::fail,
+                 "Cursor calls https://10.0.0.5/cursor/v1 from Cursor's servers, "
                  "which cannot reach a loopback or private address",
                  "give Cursor the gateway's public https URL: " + test::aigw_on(home)
                    + " configure cursor --cursor-url https://<gateway>/cursor/v1");
+  }
+
+  SUBCASE("the local relay warns, and its remedy makes the check pass")
+  {
+    test::configure_home(home, {"cursor", "--auth", "relay"});
+    test::expect(private_url(home), core::Level::warn,
+                 "Cursor is set to the local relay at http://127.0.0.1:8765/cursor/v1, which "
+                 "it cannot use: Cursor sends its requests from Cursor's servers, which cannot "
+                 "reach this machine",
+                 "give Cursor the gateway itself (it then holds the token `" + test::aigw_on(home)
+                   + " token` prints, not the relay key): " + test::aigw_on(home)
+                   + " configure cursor --gateway https://gw.example.com");
+
+    const auto fixed = test::run_cli(
+      {"--home", home.string(), "configure", "cursor", "--gateway", "https://gw.example.com"});
+    INFO(fixed.err);
+    REQUIRE(fixed.exit_code == 0);
+    test::expect(private_url(home), core::Level::pass,
+                 "Cursor's base URL https://gw.example.com/cursor/v1 is a public address, as "
+                 "Cursor's servers need");
+  }
+
+  SUBCASE("a relay with no public gateway for Cursor: the remedy asks for one")
+  {
+    test::configure_home(home, {"cursor", "--auth", "relay", "--workspace", "http://127.0.0.1:9"});
+    const auto check = private_url(home);
+    CHECK(check.level == core::Level::warn);
+    CHECK(check.remedy.ends_with(": " + test::aigw_on(home)
+                                 + " configure cursor --cursor-url https://<gateway>/cursor/v1"));
   }
 }
 
