@@ -12,6 +12,7 @@
 #include "core/databricks_auth.hpp"
 #include "core/doctor_support.hpp"
 #include "core/gateway.hpp"
+#include "net/relay_config.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
 
@@ -165,9 +166,22 @@ held_tokens(const DoctorInputs& inputs)
   return tokens;
 }
 
+// The relay key the agents hold in relay mode; "" when there is none.
+std::string
+relay_key(const DoctorInputs& inputs)
+{
+  const auto key = util::read_file_if_exists(net::default_key_file(inputs.paths));
+  return key && key->has_value() ? std::string(util::trim(**key)) : "";
+}
+
 Check
 expiry_check(const DoctorInputs& inputs, const std::string& place, const std::string& token)
 {
+  if (const std::string key = relay_key(inputs); !key.empty() && token == key) {
+    return passed(k_group, "databricks.token_expiry",
+                  "the relay key in " + place + " is the relay's local key, not a Databricks "
+                                                "token: it does not expire");
+  }
   const auto expiry = jwt_expiry(token);
   if (!expiry) {
     return passed(k_group, "databricks.token_expiry",

@@ -139,7 +139,9 @@ run_round_trip(const RouteTarget& target, net::HttpClient& http, const RoundTrip
   if (!target.credential.token) {
     // Nothing is sent without a token: the answer could only be a 401.
     result.url = shown_url(agent_request(target, target.base_url, now_of(env)));
-    diagnosis = {Verdict::token_missing, "no token to send", "", {}};
+    const bool relay = target.credential.source == k_relay_key_source;
+    diagnosis = {Verdict::token_missing, relay ? "no relay key to send" : "no token to send", "",
+                 {}};
   } else {
     Exchange sent = exchange(target, target.base_url, http, env);
     result.url = sent.url;

@@ -248,3 +248,32 @@ TEST_CASE("cli doctor runs the round trips of test")
           != std::string::npos);
   }
 }
+
+TEST_CASE("cli doctor on a home configured with --auth relay")
+{
+  // The relay is set to listen on port 9, where nothing answers on loopback.
+  DoctorHome relay("", {"--all", "--auth", "relay", "--relay", "127.0.0.1:9", "--cursor-model",
+                        "databricks-gpt-5-2", "--skip-onboarding"},
+                   {{"claude", "2.1.230 (Claude Code)"}, {"codex", "codex-cli 0.171.0"},
+                    {"gemini", "0.44.0"}});
+
+  SUBCASE("Cursor on the relay warns with a remedy that keeps the home; nothing fails")
+  {
+    const auto result = relay.doctor();
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(generic(result.out, relay.home) == test::read_fixture("doctor/relay-output.txt"));
+  }
+
+  SUBCASE("the round trips name the relay key, and their remedies keep home and relay mode")
+  {
+    fs::remove(relay.home / test::k_tool_dir / "relay.key");
+    const auto result = relay.doctor({}, true);
+    CHECK(result.exit_code == 1);
+    const std::string aigw = "aigw-setup --home " + relay.home.string();
+    CHECK(result.out.find("\nnetwork\nFAIL  claude http://127.0.0.1:9/anthropic/v1/messages"
+                          "?beta=true: no relay key to send\n      fix: no relay key: run "
+                          + aigw + " configure claude --auth relay to create one\n")
+          != std::string::npos);
+  }
+}

@@ -121,6 +121,22 @@ TEST_CASE("core::databricks_checks token_expiry")
                    + " configure --token-stdin), which lasts as long as the workspace allows");
   }
 
+  SUBCASE("an OAuth token the relay holds: the agents hold the relay key, not a token")
+  {
+    test::configure_home(home, {"claude", "gemini", "--auth", "relay"}, {}, k_expired_jwt);
+    const auto checks = test::checks_with(databricks_checks(home), "databricks.token_expiry");
+    REQUIRE(checks.size() == 2); // the one relay key in both agents' files counts once
+    test::expect(checks[0], core::Level::fail,
+                 "the token in " + k_credentials
+                 + " expired at 2026-12-04 11:00 UTC: the gateway refuses it",
+                 "configure with a personal access token (" + test::aigw_on(home)
+                   + " configure --auth relay --token-stdin), which lasts as long as the "
+                     "workspace allows");
+    test::expect(checks[1], core::Level::pass,
+                 "the relay key in ~/.claude/settings.json is the relay's local key, not a "
+                 "Databricks token: it does not expire");
+  }
+
   SUBCASE("an OAuth token that expires within the day")
   {
     test::configure_home(home, {"gemini"}, {}, k_short_jwt);
