@@ -74,7 +74,7 @@ set(AIGW_SOURCES
   src/cli/apply_options.cpp
   src/cli/apply_report.cpp
   src/cli/unconfigure.cpp
-  src/cli/unconfigure_relay.cpp
+  src/cli/takedown.cpp
   src/cli/managed.cpp
   src/cli/status.cpp
   src/cli/token.cpp

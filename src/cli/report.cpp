@@ -63,6 +63,58 @@ files_of(const std::string& agent, const std::vector<core::FileReport>& reports,
   return files;
 }
 
+// Each plan's warnings, its files' lines and its notes, and document["agents"] with them.
+void
+print_plans(Context& context, Json& document, const std::vector<core::AgentPlan>& plans,
+            const std::vector<core::FileReport>& reports)
+{
+  const bool dry_run = context.global.dry_run;
+  document["dry_run"] = dry_run;
+  document["agents"] = Json::array();
+  for (const auto& plan : plans) {
+    for (const auto& warning : plan.warnings) {
+      AIGW_WARN(plan.agent << ": " << warning);
+    }
+    print_file_lines(context, plan.agent, reports);
+    for (const auto& note : plan.notes) {
+      context.out.line(note);
+    }
+    document["agents"].push_back({{"agent", plan.agent},
+                                  {"files", files_of(plan.agent, reports, dry_run)},
+                                  {"notes", plan.notes},
+                                  {"warnings", plan.warnings}});
+  }
+}
+
+// The relay's files and the kept credential that went with their last user, after the
+// agents' files: document["relay"] = {"files", "warnings"}, document["credential"].
+void
+print_takedown(Context& context, Json& document, const Takedown& takedown)
+{
+  const bool dry_run = context.global.dry_run;
+  print_file_lines(context, "relay", takedown.relay_files);
+  for (const auto& warning : takedown.relay_warnings) {
+    AIGW_WARN(warning);
+  }
+  if (takedown.relay_released) {
+    document["relay"] = {{"files", files_of("relay", takedown.relay_files, dry_run)},
+                         {"warnings", takedown.relay_warnings}};
+  }
+  if (takedown.credential) {
+    print_file_lines(context, "credential", {*takedown.credential});
+    document["credential"] = file_json(*takedown.credential, dry_run);
+  }
+}
+
+void
+finish(Context& context, const Json& document)
+{
+  if (context.global.dry_run) {
+    context.out.line("dry run: nothing was written");
+  }
+  context.out.document(document);
+}
+
 } // namespace
 
 std::string
@@ -73,33 +125,21 @@ shown_path(const Context& context, const std::filesystem::path& path)
 
 void
 print_configure_report(Context& context, const std::vector<core::AgentPlan>& plans,
-                       const std::vector<core::FileReport>& reports)
+                       const std::vector<core::FileReport>& reports,
+                       const std::vector<core::FileReport>& relay)
 {
-  const bool dry_run = context.global.dry_run;
-  Json agents = Json::array();
-  for (const auto& plan : plans) {
-    for (const auto& warning : plan.warnings) {
-      AIGW_WARN(plan.agent << ": " << warning);
-    }
-    print_file_lines(context, plan.agent, reports);
-    for (const auto& note : plan.notes) {
-      context.out.line(note);
-    }
-    agents.push_back({{"agent", plan.agent},
-                      {"files", files_of(plan.agent, reports, dry_run)},
-                      {"notes", plan.notes},
-                      {"warnings", plan.warnings}});
+  Json document{{"command", "configure"}};
+  print_plans(context, document, plans, reports);
+  print_file_lines(context, "relay", relay);
+  if (!relay.empty()) {
+    document["relay"] = {{"files", files_of("relay", relay, context.global.dry_run)}};
   }
-  if (dry_run) {
-    context.out.line("dry run: nothing was written");
-  }
-  context.out.document({{"command", "configure"}, {"dry_run", dry_run}, {"agents", agents}});
+  finish(context, document);
 }
 
 void
 print_unconfigure_report(Context& context, const std::vector<std::string>& agents,
-                         const std::vector<core::FileReport>& reports,
-                         const RelayTakedown& relay)
+                         const std::vector<core::FileReport>& reports, const Takedown& takedown)
 {
   const bool dry_run = context.global.dry_run;
   Json list = Json::array();
@@ -107,19 +147,19 @@ print_unconfigure_report(Context& context, const std::vector<std::string>& agent
     print_file_lines(context, agent, reports);
     list.push_back({{"agent", agent}, {"files", files_of(agent, reports, dry_run)}});
   }
-  print_file_lines(context, "relay", relay.files);
-  for (const auto& warning : relay.warnings) {
-    AIGW_WARN(warning);
-  }
-  if (dry_run) {
-    context.out.line("dry run: nothing was written");
-  }
   Json document{{"command", "unconfigure"}, {"dry_run", dry_run}, {"agents", list}};
-  if (relay.taken_down) {
-    document["relay"] = {{"files", files_of("relay", relay.files, dry_run)},
-                         {"warnings", relay.warnings}};
-  }
-  context.out.document(document);
+  print_takedown(context, document, takedown);
+  finish(context, document);
+}
+
+void
+print_telemetry_report(Context& context, nlohmann::ordered_json document,
+                       const std::vector<core::AgentPlan>& plans,
+                       const std::vector<core::FileReport>& reports, const Takedown& takedown)
+{
+  print_plans(context, document, plans, reports);
+  print_takedown(context, document, takedown);
+  finish(context, document);
 }
 
 } // namespace aigw::cli

@@ -10,6 +10,7 @@
 
 #include "cli/configure_request.hpp"
 #include "cli/report.hpp"
+#include "cli/takedown.hpp"
 #include "cli/telemetry.hpp"
 #include "core/agents.hpp"
 #include "core/changes.hpp"
@@ -282,66 +283,6 @@ uses_helper(const std::vector<core::AgentPlan>& plans)
   });
 }
 
-Json
-report_files(const std::string& agent, const std::vector<core::FileReport>& reports,
-             Context& context)
-{
-  Json files = Json::array();
-  for (const auto& report : reports) {
-    if (report.agent != agent) {
-      continue;
-    }
-    Json file{{"path", report.path.string()}, {"status", config::to_string(report.status)}};
-    std::string line = agent + ": " + file["status"].get<std::string>() + " "
-                       + shown_path(context, report.path);
-    if (report.backup) {
-      file["backup"] = report.backup->string();
-      line += " (backup " + shown_path(context, *report.backup) + ")";
-    }
-    if (context.global.dry_run) {
-      file["diff"] = report.diff;
-      line = report.diff;
-    }
-    if (!line.empty()) {
-      context.out.line(line);
-    }
-    for (const auto& key : report.kept_edits) {
-      context.out.line("  kept your edit of " + key);
-    }
-    if (!report.kept_edits.empty()) {
-      file["kept_user_edits"] = report.kept_edits;
-    }
-    files.push_back(std::move(file));
-  }
-  return files;
-}
-
-// A line per file (its diff in a dry run) and each agent's notes, or with --json one
-// document: {"command", "dry_run", "agents": [{"agent", "files", "notes", "warnings"}]}.
-void
-print_report(Context& context, Json document, const std::vector<core::AgentPlan>& plans,
-             const std::vector<core::FileReport>& reports)
-{
-  document["dry_run"] = context.global.dry_run;
-  document["agents"] = Json::array();
-  for (const auto& plan : plans) {
-    for (const auto& warning : plan.warnings) {
-      AIGW_WARN(plan.agent << ": " << warning);
-    }
-    Json agent{{"agent", plan.agent}, {"files", report_files(plan.agent, reports, context)}};
-    for (const auto& note : plan.notes) {
-      context.out.line(note);
-    }
-    agent["notes"] = plan.notes;
-    agent["warnings"] = plan.warnings;
-    document["agents"].push_back(std::move(agent));
-  }
-  if (context.global.dry_run) {
-    context.out.line("dry run: nothing was written");
-  }
-  context.out.document(document);
-}
-
 ExitCode
 run_enable(const TelemetryEnableOptions& options, Context& context)
 {
@@ -350,11 +291,12 @@ run_enable(const TelemetryEnableOptions& options, Context& context)
   const util::DeferredSignals deferred;
   const auto done = enable_telemetry(options, context);
   const auto& tables = done.plans.front().summary;
-  print_report(context,
-               Json{{"command", "telemetry enable"},
-                    {"tables",
-                     {{"metrics", tables["metrics_table"]}, {"logs", tables["logs_table"]}}}},
-               done.plans, done.files);
+  print_telemetry_report(
+    context,
+    Json{{"command", "telemetry enable"},
+         {"tables", {{"metrics", tables["metrics_table"]}, {"logs", tables["logs_table"]}}}},
+    done.plans,
+    done.files);
   throw_if_interrupted(deferred);
   return ExitCode::ok;
 }
@@ -379,21 +321,23 @@ run_disable(const DisableOptions& options, Context& context)
     }
   }
 
+  // Known before the change engine takes the records out (a dry run leaves them in).
+  const LastUsers gone = last_users(manifest, agents, core::k_owner_telemetry);
   auto changes = util::value_or_throw(
     core::plan_unconfigure(agents, manifest, core::k_owner_telemetry));
   const util::DeferredSignals deferred;
   auto reports = util::value_or_throw(
     core::apply_changes_at(context.paths, changes, manifest, dry_run_of(context)));
-  if (!context.global.dry_run && manifest.agents.empty() && manifest.telemetry.empty()) {
-    // The token was kept for the headers helper (or configure); nothing calls for it now.
-    std::error_code error;
-    std::filesystem::remove(context.paths.credentials_file(), error);
-  }
+  const Takedown takedown = take_down(context, gone, "telemetry disable");
   if (plans.empty()) {
     context.out.line("telemetry is not enabled for any agent");
   }
-  print_report(context, Json{{"command", "telemetry disable"}}, plans, reports);
+  print_telemetry_report(context, Json{{"command", "telemetry disable"}}, plans, reports,
+                         takedown);
   throw_if_interrupted(deferred);
+  if (!takedown.errors.empty()) {
+    throw Fatal(ErrorKind::write, takedown.errors.front());
+  }
   return ExitCode::ok;
 }
 

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 // `unconfigure [AGENT...]`: take back what configure wrote, through the change engine.
 // When no agent is left configured, the stored credential goes too; when no agent goes
-// through the relay any more, the relay's settings and key go (cli/unconfigure_relay.cpp).
+// through the relay any more, the relay's settings and key go (cli/takedown.cpp).
 // With --managed it takes back the system-wide files instead, from the system manifest
 // (cli/managed.cpp).
-#include <algorithm>
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/managed.hpp"
 #include "cli/report.hpp"
-#include "cli/unconfigure_relay.hpp"
+#include "cli/takedown.hpp"
 #include "core/agents.hpp"
 #include "core/changes.hpp"
 #include "core/credentials.hpp"
@@ -44,17 +43,6 @@ report_nothing(Context& context, const std::string& text)
   context.out.document({{"command", "unconfigure"}, {"agents", nlohmann::json::array()}});
 }
 
-// Whether no agent is left configured and no telemetry enabled once `agents` are taken
-// back (in a dry run `manifest` still names them).
-bool
-nothing_left(const core::Manifest& manifest, const std::vector<std::string>& agents)
-{
-  return manifest.telemetry.empty()
-         && std::all_of(manifest.agents.begin(), manifest.agents.end(), [&](const auto& entry) {
-              return std::find(agents.begin(), agents.end(), entry.first) != agents.end();
-            });
-}
-
 // The backups stay, so that a change can still be undone by hand; a person taking the tool
 // off the machine should know that earlier versions of secret files are among them.
 void
@@ -80,7 +68,7 @@ run_unconfigure_managed(const UnconfigureOptions& options, Context& context)
     report_nothing(context, "nothing is configured system-wide");
     return ExitCode::ok;
   }
-  print_unconfigure_report(context, undo.agents, undo.files, RelayTakedown{});
+  print_unconfigure_report(context, undo.agents, undo.files, Takedown{});
   throw_if_interrupted(deferred);
   return ExitCode::ok;
 }
@@ -101,7 +89,7 @@ run_unconfigure(const UnconfigureOptions& options, Context& context)
     return ExitCode::ok;
   }
 
-  const bool relay_released = releases_relay(manifest, agents);
+  const LastUsers gone = last_users(manifest, agents, core::k_owner_configure);
   auto changes = util::value_or_throw(core::plan_unconfigure(agents, manifest));
   const config::SafeWriter writer(context.paths.backup_dir());
   const auto dry_run = context.global.dry_run ? core::DryRun::yes : core::DryRun::no;
@@ -112,19 +100,14 @@ run_unconfigure(const UnconfigureOptions& options, Context& context)
   auto reports =
     util::value_or_throw(core::apply_changes(changes, manifest, writer, dry_run, save));
 
-  // Telemetry's headers helper still asks `aigw-setup token` for it until disabled.
-  const bool credential_goes = nothing_left(manifest, agents);
-  const RelayTakedown relay =
-    relay_released ? take_down_relay(context, credential_goes) : RelayTakedown{};
-  if (dry_run == core::DryRun::no && credential_goes) {
-    std::error_code error;
-    std::filesystem::remove(context.paths.credentials_file(), error);
+  const Takedown takedown = take_down(context, gone, "unconfigure");
+  if (dry_run == core::DryRun::no && gone.credential) {
     warn_about_backups(context);
   }
-  print_unconfigure_report(context, agents, reports, relay);
+  print_unconfigure_report(context, agents, reports, takedown);
   throw_if_interrupted(deferred);
-  if (!relay.errors.empty()) {
-    throw util::Fatal(util::ErrorKind::write, relay.errors.front());
+  if (!takedown.errors.empty()) {
+    throw util::Fatal(util::ErrorKind::write, takedown.errors.front());
   }
   return ExitCode::ok;
 }

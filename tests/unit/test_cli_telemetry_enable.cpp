@@ -137,7 +137,9 @@ TEST_CASE("cli telemetry enable into an empty home, helper mode")
                    k_token + "\n");
     CHECK(text.out == "claude: created ~/.claude/settings.json\n");
     auto off = ok(disable(home));
-    CHECK(off.out == "claude: removed ~/.claude/settings.json\n");
+    // Nothing is configured: the token kept for the headers helper goes with it.
+    CHECK(off.out == "claude: removed ~/.claude/settings.json\n"
+                     "credential: removed ~/.config/aigw-setup/credentials.json\n");
     auto json = ok(enable(home, {"--json", "claude", "--workspace", k_workspace,
                                  "--token-stdin"}),
                    k_token + "\n");

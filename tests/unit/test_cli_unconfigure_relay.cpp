@@ -1,70 +1,24 @@
 // SPDX-License-Identifier: MIT
 // unconfigure after `configure --auth relay`, through the real binary: relay.json and
 // relay.key go with the last agent that goes through the relay and stay while one is left;
-// a dry run changes nothing; an installed service and a spool with records are named and
-// left alone; the folders configure created for the agents go when they are empty.
+// the kept credential goes with the last configured agent, and says so; a dry run changes
+// nothing; an installed service and a spool with records are named and left alone; the
+// folders configure created for the agents go when they are empty.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "support/cli_runner.hpp"
-#include "support/home_tree.hpp"
-#include "support/test_context.hpp"
+#include "support/relay_home.hpp"
 
 namespace fs = std::filesystem;
 using aigw::test::read_bytes;
-using aigw::test::run_cli;
+using aigw::test::RelayHome;
 using aigw::test::snapshot;
-using aigw::test::TempDir;
 
 namespace {
 
-const std::string k_token = "dapi-relay-unconf-7d41e9";
-const char* k_workspace = "https://adb-1234.5.azuredatabricks.net";
-
-struct RelayHome
-{
-  TempDir dir;
-  fs::path home = dir / "home";
-  fs::path tool = home / aigw::test::k_tool_dir;
-  fs::path relay_json = tool / "relay.json";
-  fs::path relay_key = tool / "relay.key";
-
-  RelayHome() { fs::create_directories(home); }
-
-  aigw::test::CliResult run(std::vector<std::string> args, const std::string& input = "")
-  {
-    args.insert(args.begin(), {"--home", home.string()});
-    return run_cli(args, input);
-  }
-
-  aigw::test::CliResult ok(const std::vector<std::string>& args, const std::string& input = "")
-  {
-    auto result = run(args, input);
-    INFO(result.err);
-    REQUIRE(result.exit_code == 0);
-    return result;
-  }
-
-  void configure(std::vector<std::string> agents)
-  {
-    std::vector<std::string> args{"configure"};
-    args.insert(args.end(), agents.begin(), agents.end());
-    args.insert(args.end(), {"--auth", "relay", "--workspace", k_workspace, "--token-stdin",
-                             "--gemini-trust", "off"});
-    ok(args, k_token + "\n");
-    REQUIRE(fs::exists(relay_json));
-    REQUIRE(fs::exists(relay_key));
-  }
-
-  // Every file below the home but the run lock, which any writing command may leave.
-  aigw::test::Snapshot files() const
-  {
-    auto all = snapshot(home);
-    all.erase(std::string(aigw::test::k_tool_dir) + "/lock");
-    return all;
-  }
-};
+const std::string& k_token = aigw::test::k_relay_token;
+const char* k_workspace = aigw::test::k_relay_workspace;
 
 std::string
 relay_lines()
@@ -72,6 +26,10 @@ relay_lines()
   return "relay: removed ~/.config/aigw-setup/relay.json\n"
          "relay: removed ~/.config/aigw-setup/relay.key\n";
 }
+
+// The kept token goes with the last configured agent, and says so.
+const std::string k_credential_line =
+  "credential: removed ~/.config/aigw-setup/credentials.json\n";
 
 int
 backups_named(const fs::path& tool, const std::string& suffix)
@@ -95,7 +53,7 @@ TEST_CASE("cli unconfigure --all after configure --auth relay removes the relay'
                     "codex: removed ~/.codex/config.toml\n"
                     "gemini: removed ~/.gemini/.env\n"
                     "gemini: removed ~/.gemini/settings.json\n"
-                    + relay_lines());
+                    + relay_lines() + k_credential_line);
   CHECK_FALSE(fs::exists(rig.relay_json));
   CHECK_FALSE(fs::exists(rig.relay_key));
   CHECK_FALSE(fs::exists(rig.tool / "credentials.json"));
@@ -131,7 +89,8 @@ TEST_CASE("cli unconfigure of one agent keeps the relay's files while another us
   SUBCASE("the last one takes them away")
   {
     const auto claude = rig.ok({"unconfigure", "claude"});
-    CHECK(claude.out == "claude: removed ~/.claude/settings.json\n" + relay_lines());
+    CHECK(claude.out
+          == "claude: removed ~/.claude/settings.json\n" + relay_lines() + k_credential_line);
     CHECK_FALSE(fs::exists(rig.relay_json));
     CHECK_FALSE(fs::exists(rig.relay_key));
   }
@@ -146,6 +105,9 @@ TEST_CASE("cli unconfigure of one agent keeps the relay's files while another us
                                    + R"(", "status": "removed"}, {"path": ")"
                                    + rig.relay_key.string() + R"(", "status": "removed"}])"));
     CHECK(document["relay"]["warnings"] == nlohmann::json::array());
+    CHECK(document["credential"]
+          == nlohmann::json{{"path", (rig.tool / "credentials.json").string()},
+                            {"status", "removed"}});
   }
 }
 
@@ -166,10 +128,14 @@ TEST_CASE("cli unconfigure --dry-run shows the relay's files going and changes n
                      "-  \"workspace\": \"" + std::string(k_workspace) + "\"\n"
                      "-}\n")
         != std::string::npos);
-  CHECK(dry.out.find("--- " + key_path + "\n+++ " + key_path + "\n@@ -1,1 +1,0 @@\n-***\n")
-        != std::string::npos);
-  CHECK(dry.out.ends_with("dry run: nothing was written\n"));
+  // The key and the kept token go last, each shown as *** and never as itself.
+  const std::string credential_path = rig.credentials.string();
+  CHECK(dry.out.ends_with("--- " + key_path + "\n+++ " + key_path + "\n@@ -1,1 +1,0 @@\n-***\n\n"
+                          "--- " + credential_path + "\n+++ " + credential_path
+                          + "\n@@ -1,1 +1,0 @@\n-***\n\n"
+                            "dry run: nothing was written\n"));
   CHECK(dry.out.find(key.substr(0, 16)) == std::string::npos);
+  CHECK(dry.out.find(k_token) == std::string::npos);
 }
 
 TEST_CASE("cli unconfigure names an installed relay service and a spool it leaves")
@@ -211,7 +177,7 @@ TEST_CASE("cli unconfigure names an installed relay service and a spool it leave
     const auto undo = rig.ok({"unconfigure", "--all"});
     CHECK(undo.out == "gemini: removed ~/.gemini/.env\n"
                       "gemini: removed ~/.gemini/settings.json\n"
-                      + relay_lines());
+                      + relay_lines() + k_credential_line);
     CHECK(undo.err.find(with_verb(service_warning, "removed")) != std::string::npos);
     CHECK(undo.err.find(with_verb(spool_warning, "removed")) != std::string::npos);
     CHECK(read_bytes(unit) == unit_text);
@@ -228,7 +194,7 @@ TEST_CASE("cli unconfigure leaves a relay.json that no configured agent used")
          k_token + "\n");
 
   const auto undo = rig.ok({"unconfigure", "--all"});
-  CHECK(undo.out == "claude: removed ~/.claude/settings.json\n");
+  CHECK(undo.out == "claude: removed ~/.claude/settings.json\n" + k_credential_line);
   CHECK(read_bytes(rig.relay_json) == own);
 }
 
