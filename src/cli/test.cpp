@@ -194,7 +194,10 @@ run_test(const TestOptions& options, Context& context)
   }
 
   const auto http = net::make_curl_client();
-  const auto results = core::run_round_trips(plan.targets, *http, {context.env, {}});
+  // Remedies name --home as test was given it, so that copying one changes this home.
+  const auto home = context.global.home ? std::optional(context.paths.home) : std::nullopt;
+  const core::RoundTripEnv env{context.env, {}, core::aigw_invocation(home)};
+  const auto results = core::run_round_trips(plan.targets, *http, env);
   const auto passed = std::count_if(results.begin(), results.end(), [](const auto& result) {
     return result.verdict == core::Verdict::pass;
   });

@@ -196,8 +196,9 @@ TEST_CASE("cli test: the gateway's failures, each with its verdict and remedy")
           == header("gemini", url, "token_invalid") + "gemini  " + url
                + "  400         MS  token_invalid $DATABRICKS_TOKEN was refused as invalid or "
                  "expired (or made for another workspace): create a new token for "
-               + host + " and run aigw-setup configure gemini --token-stdin with it\n"
-                        "0 passed, 1 failed\n");
+               + host + " and run aigw-setup --home " + home
+               + " configure gemini --token-stdin with it\n"
+                 "0 passed, 1 failed\n");
     const Json route = routes_of(run_cli({"--home", home, "--json", "test", "gemini",
                                           "--gateway", gateway.url()},
                                          "", k_token_env))[0];
@@ -302,7 +303,7 @@ TEST_CASE("cli test: unknown models list what the gateway serves")
           == Json::array({"databricks-claude-sonnet-4-5", "databricks-claude-haiku-4-5"}));
     CHECK(route["remedy"]
           == "the gateway serves: databricks-claude-sonnet-4-5, databricks-claude-haiku-4-5; "
-             "pick one with aigw-setup configure claude --claude-model NAME");
+             "pick one with aigw-setup --home " + home + " configure claude --claude-model NAME");
     CHECK(route["cause"] == "HTTP 404 RESOURCE_DOES_NOT_EXIST: The model/endpoint "
                             "databricks-claude-opus-4-6 does not exist.");
   }
@@ -337,7 +338,8 @@ TEST_CASE("cli test: a wrong URL says which layout answers")
     CHECK(route["url"] == gateway.url() + "/ai-gateway/anthropic/v1/messages?beta=true");
     CHECK(route["verdict"] == "wrong_url");
     CHECK(route["remedy"] == "the gateway host layout answers at " + gateway.url()
-                               + "/anthropic: run aigw-setup configure claude --gateway "
+                               + "/anthropic: run aigw-setup --home " + home
+                               + " configure claude --gateway "
                                + gateway.url());
   }
 
@@ -349,7 +351,8 @@ TEST_CASE("cli test: a wrong URL says which layout answers")
                                          "", k_token_env))[0];
     CHECK(route["verdict"] == "wrong_url");
     CHECK(route["remedy"] == "the workspace-hosted layout answers at " + gateway.url()
-                               + "/ai-gateway/codex/v1: run aigw-setup configure codex "
+                               + "/ai-gateway/codex/v1: run aigw-setup --home " + home
+                               + " configure codex "
                                  "--workspace "
                                + gateway.url());
   }

@@ -141,7 +141,8 @@ TEST_CASE("cli test: TLS, refused, proxy and DNS failures")
     CHECK(refused["error"] == "connect");
     CHECK(refused["remedy"] == "nothing listens at " + host
                                  + ": check the URL and the port; for the local relay, start "
-                                   "aigw-setup relay");
+                                   "aigw-setup --home "
+                                 + home + " relay");
   }
 
   SUBCASE("a proxy that cannot be reached: proxy")
