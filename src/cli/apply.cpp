@@ -102,23 +102,26 @@ std::optional<std::string>
 configure_agents(const core::Rollout& rollout, const ConfigureOptions& configure,
                  Context& context, ApplyReport& report)
 {
+  auto relay_key = relay_key_report(configure, context); // before the request makes the key
   const auto request = build_request(configure, context, has_agent(rollout, "codex"));
   auto plans = plan_agents(rollout, request, context);
   ConfigureWrites writes;
   if (rollout.managed) {
     writes.files = write_managed(context, plans, configure.auth);
   } else {
-    writes = write_configuration(configure, context, request, plans);
+    writes = write_configuration(configure, context, request, plans, std::move(relay_key));
   }
   collect_notes(plans, report);
   report.steps.push_back({"configure", "ok", files_message(writes.files)});
   for (auto& file : writes.files) {
     report.files.push_back({"configure", std::move(file)});
   }
-  if (!writes.relay) {
+  if (writes.relay.empty()) {
     return std::nullopt;
   }
-  report.files.push_back({"relay", std::move(*writes.relay)});
+  for (auto& file : writes.relay) {
+    report.files.push_back({"relay", std::move(file)});
+  }
   return request.routes.gateway;
 }
 

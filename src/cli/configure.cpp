@@ -132,6 +132,7 @@ run_configure(const ConfigureOptions& given, Context& context)
   const auto agents = chosen_agents(options, context);
   const bool needs_codex = std::find(agents.begin(), agents.end(), "codex") != agents.end();
   const ConfigureOptions chosen = with_auto_models(options, agents);
+  auto relay_key = relay_key_report(options, context); // before the request makes the key
   const core::ConfigureRequest request = build_request(chosen, context, needs_codex);
 
   std::vector<core::AgentPlan> plans;
@@ -142,10 +143,13 @@ run_configure(const ConfigureOptions& given, Context& context)
   }
   note_auto_models(chosen, request, plans);
   const util::DeferredSignals deferred;
-  const auto files = options.managed
-                       ? write_managed(context, plans, options.auth)
-                       : write_configuration(options, context, request, plans).files;
-  print_configure_report(context, plans, files);
+  ConfigureWrites writes;
+  if (options.managed) {
+    writes.files = write_managed(context, plans, options.auth);
+  } else {
+    writes = write_configuration(options, context, request, plans, std::move(relay_key));
+  }
+  print_configure_report(context, plans, writes.files, writes.relay);
   warn_if_relay_lacks_credential(options, context);
   throw_if_interrupted(deferred);
   return ExitCode::ok;

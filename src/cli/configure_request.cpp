@@ -333,9 +333,28 @@ build_request(const ConfigureOptions& options, Context& context, bool needs_code
   return request;
 }
 
+std::optional<core::FileReport>
+relay_key_report(const ConfigureOptions& options, const Context& context)
+{
+  if (options.auth != "relay") {
+    return std::nullopt;
+  }
+  const auto path = net::default_key_file(context.paths);
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    return core::FileReport{"relay", path, config::WriteStatus::unchanged};
+  }
+  core::FileReport report{"relay", path, config::WriteStatus::created};
+  if (context.global.dry_run) {
+    report.diff = util::unified_diff("", "***\n", path.string());
+  }
+  return report;
+}
+
 ConfigureWrites
 write_configuration(const ConfigureOptions& options, Context& context,
-                    const core::ConfigureRequest& request, std::vector<core::AgentPlan>& plans)
+                    const core::ConfigureRequest& request, std::vector<core::AgentPlan>& plans,
+                    std::optional<core::FileReport> relay_key)
 {
   auto manifest = util::value_or_throw(core::load_manifest(context.paths.state_file()));
   auto changes = util::value_or_throw(core::plan_configure(plans, manifest));
@@ -343,14 +362,20 @@ write_configuration(const ConfigureOptions& options, Context& context,
   ConfigureWrites writes;
   const config::SafeWriter writer(context.paths.backup_dir());
   const auto dry_run = context.global.dry_run ? core::DryRun::yes : core::DryRun::no;
+  std::optional<core::FileReport> relay_file;
   if (dry_run == core::DryRun::no) {
-    writes.relay = save_credentials(options, context, request, writer);
+    relay_file = save_credentials(options, context, request, writer);
     for (auto& plan : plans) {
       plan.summary["auth"] = options.auth;
       changes.agents_added[plan.agent] = plan.summary;
     }
   } else if (options.auth == "relay") {
-    writes.relay = save_relay_file(options, context, writer);
+    relay_file = save_relay_file(options, context, writer);
+  }
+  for (auto* report : {&relay_file, &relay_key}) {
+    if (*report) {
+      writes.relay.push_back(std::move(**report));
+    }
   }
   const auto save = [&](const core::Manifest& state) {
     return core::save_manifest(context.paths, writer, state);

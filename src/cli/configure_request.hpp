@@ -64,17 +64,25 @@ bool token_given(const ConfigureOptions& options, const Context& context);
 core::ConfigureRequest build_request(const ConfigureOptions& options, Context& context,
                                      bool needs_codex);
 
+// relay.key with --auth relay, as this run finds it before build_request makes one: created
+// when there is none yet, else unchanged; in a dry run a diff that shows the key as ***.
+// Nothing without --auth relay.
+std::optional<core::FileReport> relay_key_report(const ConfigureOptions& options,
+                                                 const Context& context);
+
 struct ConfigureWrites
 {
-  std::vector<core::FileReport> files;   // the agents' files
-  std::optional<core::FileReport> relay; // relay.json, with --auth relay
+  std::vector<core::FileReport> files; // the agents' files
+  std::vector<core::FileReport> relay; // relay.json and relay.key, with --auth relay
 };
 
 // Keep the token, write relay.json (with --auth relay) and the files of `plans`, or with
-// --dry-run only describe them. The caller holds signals off (util::DeferredSignals) around
-// this call and reports before it stops for one.
+// --dry-run only describe them; `relay_key` is relay_key_report's, taken before the request
+// was built. The caller holds signals off (util::DeferredSignals) around this call and
+// reports before it stops for one.
 ConfigureWrites write_configuration(const ConfigureOptions& options, Context& context,
                                     const core::ConfigureRequest& request,
-                                    std::vector<core::AgentPlan>& plans);
+                                    std::vector<core::AgentPlan>& plans,
+                                    std::optional<core::FileReport> relay_key);
 
 } // namespace aigw::cli

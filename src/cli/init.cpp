@@ -31,6 +31,7 @@ struct PassResult
 {
   std::vector<core::AgentPlan> plans;
   std::vector<core::FileReport> files;
+  std::vector<core::FileReport> relay; // relay.json and relay.key, with --auth relay
   std::array<std::string, 3> models; // Claude's, Codex's and Gemini's, after --models auto
 };
 
@@ -62,6 +63,7 @@ configure_pass(const Onboarding& onboarding, Context& context, bool dry_run)
   }
   check_auth(options);
   const ConfigureOptions chosen = with_auto_models(options, onboarding.agents);
+  auto relay_key = relay_key_report(options, pass); // before the request makes the key
   const auto request = build_request(chosen, pass, has(onboarding.agents, "codex"));
 
   PassResult result;
@@ -70,9 +72,11 @@ configure_pass(const Onboarding& onboarding, Context& context, bool dry_run)
   }
   note_auto_models(chosen, request, result.plans);
   result.models = {request.claude_model, request.codex_model, request.gemini_model};
-  result.files = write_configuration(options, pass, request, result.plans).files;
+  auto writes = write_configuration(options, pass, request, result.plans, std::move(relay_key));
+  result.files = std::move(writes.files);
+  result.relay = std::move(writes.relay);
   if (!dry_run) {
-    print_configure_report(pass, result.plans, result.files);
+    print_configure_report(pass, result.plans, result.files, result.relay);
   }
   return result;
 }
@@ -87,10 +91,12 @@ show_preview(const PassResult& preview, Context& context)
       AIGW_WARN(plan.agent << ": " << warning);
     }
   }
-  for (const auto& file : preview.files) {
-    if (file.status != config::WriteStatus::unchanged) {
-      ++changing;
-      context.out.line(file.diff);
+  for (const auto* files : {&preview.files, &preview.relay}) {
+    for (const auto& file : *files) {
+      if (file.status != config::WriteStatus::unchanged) {
+        ++changing;
+        context.out.line(file.diff);
+      }
     }
   }
   return changing;

@@ -357,6 +357,7 @@ TEST_CASE("cli apply with the relay, and values from the environment")
   CHECK(first.out
         == "claude: created ~/.claude/settings.json\n"
            "relay: created ~/.config/aigw-setup/relay.json\n"
+           "relay: created ~/.config/aigw-setup/relay.key\n"
            "step parse: ok: version 1, agents claude; gateway from $AIGW_GATEWAY\n"
            "step configure: ok: 1 files: 1 created, 0 changed, 0 unchanged\n"
            "step relay: ok: the agents use the relay at http://127.0.0.1:8799; keep "
@@ -377,7 +378,8 @@ TEST_CASE("cli apply with the relay, and values from the environment")
   REQUIRE(second.exit_code == 0);
   CHECK(whole_home(home) == after_first);
   CHECK(second.out.find("claude: unchanged ~/.claude/settings.json\n"
-                        "relay: unchanged ~/.config/aigw-setup/relay.json\n")
+                        "relay: unchanged ~/.config/aigw-setup/relay.json\n"
+                        "relay: unchanged ~/.config/aigw-setup/relay.key\n")
         == 0);
 }
 

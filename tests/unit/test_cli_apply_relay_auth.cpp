@@ -117,6 +117,7 @@ TEST_CASE("cli apply with relay.auth writes the relay files configure --relay-au
     CHECK(applied.out
           == "claude: created ~/.claude/settings.json\n"
              "relay: created ~/.config/aigw-setup/relay.json\n"
+             "relay: created ~/.config/aigw-setup/relay.key\n"
              "step parse: ok: version 1, agents claude; workspace from profile fleet\n"
              "step configure: ok: 1 files: 1 created, 0 changed, 0 unchanged\n"
              "step relay: ok: the agents use the relay at http://127.0.0.1:8799; keep "
