@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/relay_install.hpp"
 #include "config/safe_writer.hpp"
+#include "net/otlp_export.hpp"
 #include "net/relay_server.hpp"
 #include "net/spool.hpp"
 #include "util/log.hpp"
@@ -230,6 +231,13 @@ announce(Context& context, const net::RelayOptions& relay, int port, const std::
 ExitCode
 run_relay(const RelayCommandOptions& options, Context& context)
 {
+  if (context.global.dry_run) {
+    throw util::Fatal(util::ErrorKind::usage,
+                      "the relay answers requests as they come, so --dry-run has nothing to "
+                      "show; run `aigw-setup relay` without it (`relay flush --dry-run` shows "
+                      "what a flush would send)");
+  }
+
   // In the foreground the relay logs one line per request (at info) unless told -q: a
   // person watching it wants to see the agents' traffic, and so does a service's journal.
   if (util::log::level() == util::log::Level::warn) {
@@ -256,6 +264,70 @@ run_relay(const RelayCommandOptions& options, Context& context)
   return signal_number == SIGINT ? ExitCode::interrupted : ExitCode::ok;
 }
 
+// What a flush would send, and what it would pass over, with nothing sent or removed.
+net::FlushOutcome
+preview_flush(net::Spool& spool)
+{
+  net::FlushOutcome outcome;
+  const auto entries = spool.entries();
+  for (const net::SpoolEntry& entry : entries) {
+    const auto record = spool.read(entry);
+    if (record && !record->headers.get(net::k_table_header)) {
+      outcome.undeliverable.push_back(entry.file.filename().string());
+    } else if (record) {
+      ++outcome.delivered;
+    }
+  }
+  outcome.remaining = static_cast<int>(entries.size());
+  return outcome;
+}
+
+net::FlushOutcome
+deliver_spool(net::Spool& spool, const std::string& workspace, Context& context)
+{
+  if (spool.entries().empty()) {
+    return {};
+  }
+  net::StoredCredentialSource credentials(context.paths.credentials_file(), context.env);
+  const auto bearer = util::value_or_throw(credentials.bearer());
+  const auto client = net::make_curl_client();
+  return net::flush_spool(spool, *client, workspace, bearer,
+                          [&credentials](const util::Secret& refused) {
+                            return net::fresh_token(credentials, refused);
+                          });
+}
+
+void
+report_flush(const net::FlushOutcome& outcome, const std::filesystem::path& dir,
+             const std::string& workspace, Context& context)
+{
+  const bool dry_run = context.global.dry_run;
+  for (const std::string& name : outcome.undeliverable) {
+    AIGW_WARN("spooled export " << name << " names no Unity Catalog table, so the workspace "
+                                << "would refuse it: " << (dry_run ? "a flush would not send it"
+                                                                   : "it was not sent")
+                                << "; delete it from " << dir.string());
+  }
+
+  const std::string count = std::to_string(outcome.delivered);
+  context.out.line(dry_run ? "would deliver " + count + " OTel exports from " + dir.string()
+                               + " to " + net::redact_url(workspace) + "; nothing sent (--dry-run)"
+                           : "delivered " + count + " OTel exports from " + dir.string() + "; "
+                               + std::to_string(outcome.remaining) + " left");
+  nlohmann::ordered_json document{{"command", "relay flush"},
+                                  {"dry_run", dry_run},
+                                  {"spool", dir.string()},
+                                  {"delivered", dry_run ? 0 : outcome.delivered}};
+  if (dry_run) {
+    document["would_deliver"] = outcome.delivered;
+  }
+  document["remaining"] = outcome.remaining;
+  document["undeliverable"] = outcome.undeliverable;
+  document["failure"] = outcome.failure ? nlohmann::ordered_json(*outcome.failure) : nullptr;
+  context.out.document(document);
+}
+
+// `relay flush`: under --dry-run it says what it would send and sends nothing.
 ExitCode
 run_flush(const RelayCommandOptions& options, Context& context)
 {
@@ -270,29 +342,9 @@ run_flush(const RelayCommandOptions& options, Context& context)
   const auto dir = options.spool_dir.value_or(context.paths.tool_dir / "spool");
   auto spool = util::value_or_throw(net::Spool::open(dir, options.spool_cap));
 
-  net::FlushOutcome outcome;
-  if (!spool.entries().empty()) {
-    net::StoredCredentialSource credentials(context.paths.credentials_file(), context.env);
-    const auto bearer = util::value_or_throw(credentials.bearer());
-    const auto client = net::make_curl_client();
-    outcome = net::flush_spool(spool, *client, workspace, bearer,
-                               [&credentials](const util::Secret& refused) {
-                                 return net::fresh_token(credentials, refused);
-                               });
-  }
-  for (const std::string& name : outcome.undeliverable) {
-    AIGW_WARN("spooled export " << name << " names no Unity Catalog table, so the workspace "
-                                   "would refuse it: it was not sent; delete it from "
-                                << dir.string());
-  }
-  context.out.line("delivered " + std::to_string(outcome.delivered) + " OTel exports from "
-                   + dir.string() + "; " + std::to_string(outcome.remaining) + " left");
-  nlohmann::ordered_json document{{"spool", dir.string()},
-                                  {"delivered", outcome.delivered},
-                                  {"remaining", outcome.remaining},
-                                  {"undeliverable", outcome.undeliverable}};
-  document["failure"] = outcome.failure ? nlohmann::ordered_json(*outcome.failure) : nullptr;
-  context.out.document(document);
+  const net::FlushOutcome outcome =
+    context.global.dry_run ? preview_flush(spool) : deliver_spool(spool, workspace, context);
+  report_flush(outcome, dir, workspace, context);
   if (outcome.failure) {
     throw util::Fatal(util::ErrorKind::remote, *outcome.failure);
   }

@@ -215,12 +215,61 @@ TEST_CASE("net::relay command")
              "Catalog table, so the workspace would refuse it: it was not sent; delete it from "
              + tool_dir + "/spool\n");
     CHECK(nlohmann::json::parse(result.out)
-          == nlohmann::json{{"spool", tool_dir + "/spool"},
+          == nlohmann::json{{"command", "relay flush"},
+                            {"dry_run", false},
+                            {"spool", tool_dir + "/spool"},
                             {"delivered", 0},
                             {"remaining", 1},
                             {"undeliverable", {"00000000000000000001.otlp"}},
                             {"failure", nullptr}});
     CHECK(workspace.requests().empty());
+  }
+
+  SUBCASE("flush --dry-run says what it would send, and sends and removes nothing")
+  {
+    FakeHttpServer workspace;
+    net::SpoolRecord untabled = stored_token_and_record();
+    net::SpoolRecord tabled = untabled;
+    tabled.headers.add("X-Databricks-UC-Table-Name", "main.default.cc_otel_logs");
+    auto spool = net::Spool::open(tool_dir + "/spool", net::k_default_spool_cap);
+    REQUIRE(spool->append(tabled));
+    REQUIRE(spool->append(untabled));
+
+    const auto result = aigw::test::run_cli(
+      {"--home", home, "--dry-run", "relay", "flush", "--workspace", workspace.url()});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "would deliver 1 OTel exports from " + tool_dir + "/spool to "
+                          + workspace.url() + "; nothing sent (--dry-run)\n");
+    CHECK(result.err
+          == "aigw-setup: warning: spooled export 00000000000000000002.otlp names no Unity "
+             "Catalog table, so the workspace would refuse it: a flush would not send it; "
+             "delete it from " + tool_dir + "/spool\n");
+    const auto json = aigw::test::run_cli(
+      {"--home", home, "--dry-run", "--json", "relay", "flush", "--workspace", workspace.url()});
+    CHECK(nlohmann::json::parse(json.out)
+          == nlohmann::json{{"command", "relay flush"},
+                            {"dry_run", true},
+                            {"spool", tool_dir + "/spool"},
+                            {"delivered", 0},
+                            {"would_deliver", 1},
+                            {"remaining", 2},
+                            {"undeliverable", {"00000000000000000002.otlp"}},
+                            {"failure", nullptr}});
+    CHECK(workspace.requests().empty());
+    CHECK(spool->entries().size() == 2);
+  }
+
+  SUBCASE("the relay itself refuses --dry-run and starts nothing")
+  {
+    const auto result = aigw::test::run_cli(
+      {"--home", home, "--dry-run", "relay", "--offline", "--listen", "127.0.0.1:0"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err
+          == "aigw-setup: error: the relay answers requests as they come, so --dry-run has "
+             "nothing to show; run `aigw-setup relay` without it (`relay flush --dry-run` shows "
+             "what a flush would send)\n");
+    CHECK(result.out.empty());
+    CHECK_FALSE(std::filesystem::exists(tool_dir + "/relay.key"));
   }
 
   SUBCASE("flush delivers the spool to the workspace with the stored token")
