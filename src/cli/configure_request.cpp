@@ -119,7 +119,8 @@ point_at_relay(const ConfigureOptions& options, Context& context, core::Configur
   const auto stored = util::value_or_throw(net::load_relay_file(relay_file));
   const std::string listen = options.relay_listen.value_or(
     stored && stored->listen ? *stored->listen : std::string(net::k_default_listen));
-  const auto address = util::value_or_throw(net::parse_listen(listen));
+  const std::string given_in = options.relay_listen ? "--relay" : relay_file.string() + ": listen";
+  const auto address = util::value_or_throw(net::parse_listen(listen, given_in));
 
   core::RouteOptions local;
   local.gateway = "http://" + net::to_string(address);

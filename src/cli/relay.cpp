@@ -191,7 +191,9 @@ relay_options(const RelayCommandOptions& options, Context& context)
   const net::RelayFile file = settings(options, context);
   net::RelayOptions relay;
   const std::string listen = file.listen.value_or(net::k_default_listen);
-  relay.listen = util::value_or_throw(net::parse_listen(listen));
+  const std::string given_in =
+    options.listen ? "--listen" : net::relay_file_path(context.paths).string() + ": listen";
+  relay.listen = util::value_or_throw(net::parse_listen(listen, given_in));
   relay.mode = options.offline ? net::RelayMode::offline : net::RelayMode::forward;
   relay.routes = upstreams(file, relay.mode, context);
   relay.tables = file.tables;

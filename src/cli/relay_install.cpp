@@ -118,7 +118,7 @@ relay_service(const ServiceOptions& options, const ServiceTarget& target,
   service.executable = options.executable.value_or(util::current_executable());
   service.arguments = {"relay"};
   if (options.listen) {
-    const auto address = util::value_or_throw(net::parse_listen(*options.listen));
+    const auto address = util::value_or_throw(net::parse_listen(*options.listen, "--listen"));
     service.arguments.insert(service.arguments.end(), {"--listen", net::to_string(address)});
   }
   if (options.offline) {

@@ -188,7 +188,8 @@ relay_request(Context& context, core::TelemetryRequest request)
   const auto stored = util::value_or_throw(net::load_relay_file(request.relay_file));
   const std::string listen = stored && stored->listen ? *stored->listen
                                                       : std::string(net::k_default_listen);
-  const auto address = util::value_or_throw(net::parse_listen(listen));
+  const auto address =
+    util::value_or_throw(net::parse_listen(listen, request.relay_file.string() + ": listen"));
   request.otel_base = "http://" + net::to_string(address) + core::k_otel_path;
   request.credential = core::TelemetryCredential::relay_key;
   if (!stored || !stored->routes.workspace) {

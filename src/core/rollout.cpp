@@ -99,10 +99,10 @@ read_relay(const RolloutReader& reader, const RolloutField& map, Rollout& rollou
   if (auto listen = reader.find(map, "listen")) {
     auto text = reader.text(*listen);
     AIGW_TRY(text);
-    auto address = net::parse_listen(*text);
+    auto address = net::parse_listen(*text, "listen");
     if (!address) {
       return reader.fail(*listen,
-                         without_prefix(address.error().message, "--listen \"" + *text + "\": "));
+                         without_prefix(address.error().message, "listen \"" + *text + "\": "));
     }
     rollout.relay_listen = net::to_string(*address);
   }

@@ -178,10 +178,11 @@ printable(std::string_view text)
 } // namespace
 
 util::Result<ListenAddress>
-parse_listen(std::string_view text)
+parse_listen(std::string_view text, std::string_view option)
 {
-  const auto bad = [text](const std::string& why) {
-    return util::fail(ErrorKind::usage, "--listen \"" + std::string(text) + "\": " + why);
+  const auto bad = [text, option](const std::string& why) {
+    return util::fail(ErrorKind::usage,
+                      std::string(option) + " \"" + std::string(text) + "\": " + why);
   };
   const auto parts = split_host_port(text);
   if (!parts) {

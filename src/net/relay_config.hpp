@@ -43,9 +43,10 @@ struct ListenAddress
 };
 
 // Parse "127.0.0.1:PORT", "localhost:PORT" or "[::1]:PORT" (PORT 0: any free port). Any
-// other host is a usage error: the relay holds a credential and must not be reachable
-// from another machine.
-util::Result<ListenAddress> parse_listen(std::string_view text);
+// other host is a usage error naming `option`, where the user gave `text` (`--listen`,
+// `--relay` or a file's key): the relay holds a credential and must not be reachable from
+// another machine.
+util::Result<ListenAddress> parse_listen(std::string_view text, std::string_view option);
 
 // "127.0.0.1:8765" or "[::1]:8765".
 std::string to_string(const ListenAddress& address);

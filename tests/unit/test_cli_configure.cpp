@@ -189,3 +189,30 @@ TEST_CASE("cli configure cursor --auth relay tells Cursor to use the relay key")
         != std::string::npos);
   CHECK(result.out.find("aigw-setup token") == std::string::npos);
 }
+
+TEST_CASE("cli: a refused relay address names the option or file it was given in")
+{
+  TempDir dir;
+  const fs::path home = home_from(dir, "");
+  const std::string loopback_only =
+    "\"0.0.0.0:8765\": the relay listens on loopback only (127.0.0.1, [::1] or localhost), "
+    "since it holds your credential\n";
+
+  SUBCASE("configure --relay")
+  {
+    const auto result = run_cli({"--home", home.string(), "configure", "claude", "--auth",
+                                 "relay", "--relay", "0.0.0.0:8765", "--gateway",
+                                 "https://gw.example.com"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err == "aigw-setup: error: --relay " + loopback_only);
+  }
+
+  SUBCASE("relay.json, edited by hand")
+  {
+    const fs::path relay_file = home / ".config/aigw-setup/relay.json";
+    aigw::test::write_bytes(relay_file, "{\"listen\": \"0.0.0.0:8765\"}\n");
+    const auto result = run_cli({"--home", home.string(), "relay", "--offline"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err == "aigw-setup: error: " + relay_file.string() + ": listen " + loopback_only);
+  }
+}

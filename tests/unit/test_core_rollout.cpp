@@ -275,12 +275,12 @@ TEST_CASE("core::parse_rollout refuses bad URLs and values with the command line
      "rollout.yaml:4:36: telemetry.schema: a space is not allowed; Unity Catalog names here "
      "take only letters, digits, \"_\" and \"-\""},
   });
-  // The rest of the message is the relay's own (loopback only).
+  // The rest of the message is the relay's own (loopback only), without the option's name.
   CHECK(error_of(k_head
                  + "auth: {method: relay}\nagents: {claude: }\n"
                    "relay: {listen: \"0.0.0.0:8765\"}\n")
-          .rfind("rollout.yaml:5:17: relay.listen: ", 0)
-        == 0);
+        == "rollout.yaml:5:17: relay.listen: the relay listens on loopback only (127.0.0.1, "
+           "[::1] or localhost), since it holds your credential");
 }
 
 TEST_CASE("core::parse_rollout refuses incomplete or contradictory sections")

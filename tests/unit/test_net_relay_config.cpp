@@ -58,20 +58,21 @@ TEST_CASE("net::Relay refuses a port another relay holds")
 
 TEST_CASE("net::parse_listen")
 {
-  CHECK(net::to_string(net::parse_listen("127.0.0.1:8765").value()) == "127.0.0.1:8765");
-  CHECK(net::to_string(net::parse_listen("localhost:0").value()) == "127.0.0.1:0");
-  CHECK(net::to_string(net::parse_listen("[::1]:9000").value()) == "[::1]:9000");
-  CHECK(net::parse_listen("127.0.0.2:80").value().host == "127.0.0.2");
+  CHECK(net::to_string(net::parse_listen("127.0.0.1:8765", "--listen").value())
+        == "127.0.0.1:8765");
+  CHECK(net::to_string(net::parse_listen("localhost:0", "--listen").value()) == "127.0.0.1:0");
+  CHECK(net::to_string(net::parse_listen("[::1]:9000", "--listen").value()) == "[::1]:9000");
+  CHECK(net::parse_listen("127.0.0.2:80", "--listen").value().host == "127.0.0.2");
 
-  const auto outside = net::parse_listen("0.0.0.0:8765");
+  const auto outside = net::parse_listen("0.0.0.0:8765", "--relay");
   REQUIRE_FALSE(outside);
   CHECK(outside.error().kind == aigw::util::ErrorKind::usage);
   CHECK(outside.error().message
-        == "--listen \"0.0.0.0:8765\": the relay listens on loopback only (127.0.0.1, [::1] or "
+        == "--relay \"0.0.0.0:8765\": the relay listens on loopback only (127.0.0.1, [::1] or "
            "localhost), since it holds your credential");
-  CHECK(net::parse_listen("8765").error().message
+  CHECK(net::parse_listen("8765", "--listen").error().message
         == "--listen \"8765\": expected HOST:PORT, e.g. 127.0.0.1:8765");
-  CHECK(net::parse_listen("127.0.0.1:70000").error().message
+  CHECK(net::parse_listen("127.0.0.1:70000", "--listen").error().message
         == "--listen \"127.0.0.1:70000\": the port must be a number from 0 to 65535");
 }
 
