@@ -13,6 +13,12 @@ namespace {
 
 using util::ErrorKind;
 
+// What a base URL may be, said whenever one is refused for its form: http is taken for
+// loopback hosts because the agents reach the local relay that way.
+constexpr std::string_view k_accepted_urls = "use https://HOST/..., or http:// for a loopback "
+                                             "host such as the local relay "
+                                             "(http://127.0.0.1:8765)";
+
 util::Unexpected<util::Error>
 bad_url(std::string_view option, std::string_view url, const std::string& why)
 {
@@ -124,11 +130,11 @@ normalize_base_url(std::string_view url, std::string_view option)
 {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    return bad_url(option, url, "not a URL (expected https://host/...)");
+    return bad_url(option, url, "not a URL; " + std::string(k_accepted_urls));
   }
   const std::string_view scheme = url.substr(0, scheme_end);
   if (scheme != "https" && scheme != "http") {
-    return bad_url(option, url, "scheme must be https");
+    return bad_url(option, url, "not an https or http URL; " + std::string(k_accepted_urls));
   }
   if (url.find_first_of("?#") != std::string_view::npos) {
     return bad_url(option, url, "a base URL takes no query or fragment");

@@ -183,6 +183,28 @@ TEST_CASE("cli: usage errors exit 2 and say what is wrong")
   }
 }
 
+TEST_CASE("cli configure: a refused gateway URL says which URLs are taken")
+{
+  TempDir dir;
+  const std::string accepted = "use https://HOST/..., or http:// for a loopback host such as "
+                               "the local relay (http://127.0.0.1:8765)\n";
+  const auto configure = [&dir](const std::string& gateway) {
+    return run_cli({"--home", dir.path().string(), "configure", "claude", "--gateway", gateway,
+                    "--token-stdin"},
+                   k_token);
+  };
+
+  const auto ftp = configure("ftp://127.0.0.1:9");
+  CHECK(ftp.exit_code == 2);
+  CHECK(ftp.err
+        == "aigw-setup: error: --gateway \"ftp://127.0.0.1:9\": not an https or http URL; "
+             + accepted);
+
+  const auto bare = configure("127.0.0.1:9");
+  CHECK(bare.exit_code == 2);
+  CHECK(bare.err == "aigw-setup: error: --gateway \"127.0.0.1:9\": not a URL; " + accepted);
+}
+
 TEST_CASE("cli demo leaves a lived-in --home alone")
 {
   const TempDir home;

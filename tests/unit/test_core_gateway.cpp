@@ -39,10 +39,14 @@ TEST_CASE("core::normalize_base_url rejects what cannot be a base URL")
     const char* url;
     const char* message;
   } cases[] = {
-    {"gw.example.com", "--gateway \"gw.example.com\": not a URL (expected https://host/...)"},
+    {"gw.example.com", "--gateway \"gw.example.com\": not a URL; use https://HOST/..., or "
+                       "http:// for a loopback host such as the local relay "
+                       "(http://127.0.0.1:8765)"},
     {"http://gw.example.com", "--gateway \"http://gw.example.com\": https is required (http "
                               "only for loopback hosts)"},
-    {"ftp://gw.example.com", "--gateway \"ftp://gw.example.com\": scheme must be https"},
+    {"ftp://gw.example.com", "--gateway \"ftp://gw.example.com\": not an https or http URL; "
+                             "use https://HOST/..., or http:// for a loopback host such as "
+                             "the local relay (http://127.0.0.1:8765)"},
     {"https://u:p@gw.example.com", "--gateway \"https://***@gw.example.com\": credentials do "
                                    "not belong in a URL; use --auth"},
     {"https://gw.example.com/?a=1", "--gateway \"https://gw.example.com/?a=***\": a base URL "

@@ -260,8 +260,9 @@ TEST_CASE("core::parse_rollout refuses bad URLs and values with the command line
      "rollout.yaml:2:10: gateway \"http://gw.example.com\": https is required (http only for "
      "loopback hosts)"},
     {"version: 1\nworkspace: adb-1.azuredatabricks.net\nagents: {claude: }\n",
-     "rollout.yaml:2:12: workspace \"adb-1.azuredatabricks.net\": not a URL (expected "
-     "https://host/...)"},
+     "rollout.yaml:2:12: workspace \"adb-1.azuredatabricks.net\": not a URL; use "
+     "https://HOST/..., or http:// for a loopback host such as the local relay "
+     "(http://127.0.0.1:8765)"},
     {k_head + "agents:\n  codex:\n    url: https://gw.example.com/v1?x=1\n",
      "rollout.yaml:5:10: agents.codex.url \"https://gw.example.com/v1?x=***\": a base URL takes "
      "no query or fragment"},
@@ -363,7 +364,8 @@ TEST_CASE("core::parse_rollout takes ${NAME} values from the environment")
       {k_head + "agents:\n  claude:\n    skip_onboarding: ${FLEET_MODEL}\n",
        "rollout.yaml:5:22: agents.claude.skip_onboarding: expected true or false, got a string"},
       {"version: 1\ngateway: ${FLEET_VERSION}\nagents: {claude: }\n",
-       "rollout.yaml:2:10: gateway \"1\": not a URL (expected https://host/...)"},
+       "rollout.yaml:2:10: gateway \"1\": not a URL; use https://HOST/..., or http:// for a "
+       "loopback host such as the local relay (http://127.0.0.1:8765)"},
     },
     vars);
 }
