@@ -47,16 +47,25 @@ loop_count()
   return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
 }
 
-// Why the listen address cannot be used.
+// Why the listen address cannot be used. A port in use is most often an earlier relay, in a
+// terminal or as the service `relay install` set up, so the way out of that is said too.
 std::string
 bind_failure(const ListenAddress& address, const boost::system::error_code& error)
 {
   const int number = error.value();
   const bool known = error.category() == boost::system::system_category()
                      && (number == EADDRINUSE || number == EADDRNOTAVAIL || number == EACCES);
+  const std::string in_use =
+    known && number == EADDRINUSE
+      ? "; another relay may be running there, or the relay service `aigw-setup relay "
+        "install` set up: stop it (the service with `aigw-setup relay uninstall`), or choose "
+        "another address with `aigw-setup relay --listen HOST:PORT` and move the agents to it "
+        "with `aigw-setup configure --auth relay --relay HOST:PORT`"
+      : "";
   return "the relay cannot listen on " + to_string(address) + ": "
          + (known ? util::errno_text(number)
-                  : "the port is in use or the address is not on this machine");
+                  : "the port is in use or the address is not on this machine")
+         + in_use;
 }
 
 // Run `work` on the blocking pool and resume on the caller's loop with its result.

@@ -42,9 +42,23 @@ TEST_CASE("net::Relay refuses a port another relay holds")
   const auto started = second.start();
   REQUIRE_FALSE(started);
   CHECK(started.error().kind == aigw::util::ErrorKind::failed);
-  CHECK(started.error().message
-        == "the relay cannot listen on 127.0.0.1:" + std::to_string(first.port())
-             + ": address already in use");
+  const std::string address = "127.0.0.1:" + std::to_string(first.port());
+  const std::string refused =
+    "the relay cannot listen on " + address
+    + ": address already in use; another relay may be running there, or the relay service "
+      "`aigw-setup relay install` set up: stop it (the service with `aigw-setup relay "
+      "uninstall`), or choose another address with `aigw-setup relay --listen HOST:PORT` and "
+      "move the agents to it with `aigw-setup configure --auth relay --relay HOST:PORT`";
+  CHECK(started.error().message == refused);
+
+  // The command says it as an error, with the exit code of a failure (-q: not the line
+  // about the relay key it makes in this empty home first).
+  aigw::test::TempDir dir;
+  const auto command = aigw::test::run_cli(
+    {"--home", dir.path().string(), "-q", "relay", "--offline", "--listen", address});
+  CHECK(command.exit_code == 1);
+  CHECK(command.out.empty());
+  CHECK(command.err == "aigw-setup: error: " + refused + "\n");
 
   // The first relay still answers every connection.
   for (int i = 0; i < 8; ++i) {
