@@ -172,8 +172,8 @@ start_relay(const Context& context, const core::Paths& paths)
   options.mode = net::RelayMode::offline;
   options.spool_dir = paths.tool_dir / "spool";
   const config::SafeWriter writer(paths.backup_dir());
-  options.key = util::value_or_throw(
-    net::load_or_create_relay_key(net::default_key_file(paths), writer));
+  options.key_file = net::default_key_file(paths);
+  options.key = util::value_or_throw(net::load_or_create_relay_key(options.key_file, writer));
 
   auto credentials =
     std::make_shared<net::StoredCredentialSource>(paths.credentials_file(), context.env);

@@ -205,8 +205,8 @@ relay_options(const RelayCommandOptions& options, Context& context)
   relay.max_connections = options.max_connections;
 
   const config::SafeWriter writer(context.paths.backup_dir());
-  const auto key_file = options.key_file.value_or(net::default_key_file(context.paths));
-  relay.key = util::value_or_throw(net::load_or_create_relay_key(key_file, writer));
+  relay.key_file = options.key_file.value_or(net::default_key_file(context.paths));
+  relay.key = util::value_or_throw(net::load_or_create_relay_key(relay.key_file, writer));
   return relay;
 }
 
@@ -257,8 +257,7 @@ run_relay(const RelayCommandOptions& options, Context& context)
   SignalWait signals;
   net::Relay server(relay, credentials, net::make_curl_client());
   util::throw_on_error(server.start());
-  const auto key_file = options.key_file.value_or(net::default_key_file(context.paths));
-  announce(context, relay, server.port(), key_file.string());
+  announce(context, relay, server.port(), relay.key_file.string());
 
   const int signal_number = signals.wait();
   AIGW_INFO("stopping the relay (Ctrl-C again to quit at once)");

@@ -156,6 +156,22 @@ presented_keys(const Headers& headers)
   return keys;
 }
 
+enum class KeyRefusal { missing, wrong };
+
+// The 401 an agent gets without the relay key: where the key is kept and what puts it in
+// the agents' settings, never the key itself (the reply may reach a log or a terminal).
+std::string
+key_refusal(KeyRefusal refusal, const std::filesystem::path& key_file)
+{
+  const std::string where = key_file.empty() ? "the relay's key file" : key_file.string();
+  const std::string send = refusal == KeyRefusal::missing
+                             ? "the relay key is missing: send the key in " + where
+                                 + " as \"Authorization: Bearer <key>\", \"x-api-key\" or "
+                                   "\"x-goog-api-key\""
+                             : "the relay key is wrong: send the key in " + where;
+  return send + "; `aigw-setup configure --auth relay` writes it into each agent's settings";
+}
+
 } // namespace
 
 bool
@@ -235,18 +251,13 @@ Relay::Impl::refusal(const InboundRequest& inbound, const std::optional<RoutedPa
 
   const auto keys = presented_keys(inbound.headers);
   if (keys.empty()) {
-    return error_reply(shape, 401,
-                       "the relay key is missing: send it as \"Authorization: Bearer <key>\", "
-                       "\"x-api-key\" or \"x-goog-api-key\" (aigw-setup configure --auth relay "
-                       "sets agents up with it)");
+    return error_reply(shape, 401, key_refusal(KeyRefusal::missing, options.key_file));
   }
   const bool all_match = std::all_of(keys.begin(), keys.end(), [this](const std::string& key) {
     return same_key(key, options.key);
   });
   if (!all_match) {
-    return error_reply(shape, 401,
-                       "the relay key is wrong: send the key from the relay's key file "
-                       "(relay --key-file)");
+    return error_reply(shape, 401, key_refusal(KeyRefusal::wrong, options.key_file));
   }
   return std::nullopt;
 }

@@ -33,6 +33,8 @@ struct RelayOptions
   core::Routes routes; // upstreams: one per agent route, and the workspace for OTel
   RelayTables tables;
   util::Secret key; // the local relay key agents must present
+  // Where `key` is kept, named when an agent sends no key or another one; empty: not said.
+  std::filesystem::path key_file;
   std::filesystem::path spool_dir;
   std::uint64_t spool_cap = k_default_spool_cap;
   std::size_t body_limit = k_default_body_limit; // larger request bodies get 413

@@ -14,8 +14,10 @@
 #include "core/credentials.hpp"
 #include "net/relay_server.hpp"
 #include "net/spool.hpp"
+#include "net/wire.hpp"
 #include "support/cli_runner.hpp"
 #include "support/net_fakes.hpp"
+#include "support/pty_session.hpp"
 #include "support/relay_harness.hpp"
 #include "support/test_context.hpp"
 
@@ -326,4 +328,34 @@ TEST_CASE("net::relay command")
              "(or write it to "
                + tool_dir + "/relay.json)\n");
   }
+}
+
+TEST_CASE("cli relay: an agent without the relay key is told the key file it was started with")
+{
+  aigw::test::TempDir dir;
+  const std::filesystem::path key_file = dir / "elsewhere.key";
+  aigw::test::PtySession relay({"--home", (dir / "home").string(), "-q", "relay", "--offline",
+                                "--listen", "127.0.0.1:0", "--key-file", key_file.string()},
+                               {}, dir.path());
+  const std::string banner = relay.expect("; Ctrl-C stops the relay");
+  const std::string prefix = "relay listening on http://127.0.0.1:";
+  const auto at = banner.find(prefix);
+  REQUIRE(at != std::string::npos);
+  const int port = std::stoi(banner.substr(at + prefix.size()));
+
+  const auto client = net::make_curl_client();
+  const auto response = client->send(
+    post("http://127.0.0.1:" + std::to_string(port) + "/anthropic/v1/messages", "{}"));
+  REQUIRE(response);
+  CHECK(response->status == 401);
+  CHECK(response->body
+        == net::error_reply(net::Route::anthropic, 401,
+                            "the relay key is missing: send the key in " + key_file.string()
+                              + " as \"Authorization: Bearer <key>\", \"x-api-key\" or "
+                                "\"x-goog-api-key\"; `aigw-setup configure --auth relay` "
+                                "writes it into each agent's settings")
+             .body);
+
+  relay.interrupt();
+  CHECK(relay.wait() == 130);
 }

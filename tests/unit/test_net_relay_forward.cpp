@@ -217,7 +217,9 @@ TEST_CASE("net::Relay rewrites the headers it forwards")
 TEST_CASE("net::Relay accepts only the relay key")
 {
   FakeHttpServer gateway;
-  RelayRig rig(options_for(gateway.url(), gateway.url()));
+  net::RelayOptions options = options_for(gateway.url(), gateway.url());
+  options.key_file = "/home/ada/.config/aigw-setup/relay.key";
+  RelayRig rig(options);
   const std::string path = "/anthropic/v1/messages";
 
   SUBCASE("in each header agents send it in")
@@ -242,9 +244,11 @@ TEST_CASE("net::Relay accepts only the relay key")
     CHECK(response->status == 401);
     CHECK(response->body
           == net::error_reply(Route::anthropic, 401,
-                              "the relay key is missing: send it as \"Authorization: Bearer "
-                              "<key>\", \"x-api-key\" or \"x-goog-api-key\" (aigw-setup "
-                              "configure --auth relay sets agents up with it)")
+                              "the relay key is missing: send the key in "
+                              "/home/ada/.config/aigw-setup/relay.key as \"Authorization: "
+                              "Bearer <key>\", \"x-api-key\" or \"x-goog-api-key\"; "
+                              "`aigw-setup configure --auth relay` writes it into each agent's "
+                              "settings")
                .body);
     CHECK(gateway.requests().empty());
   }
@@ -253,8 +257,9 @@ TEST_CASE("net::Relay accepts only the relay key")
   {
     const std::string wrong_body =
       net::error_reply(Route::gemini, 401,
-                       "the relay key is wrong: send the key from the relay's key file "
-                       "(relay --key-file)")
+                       "the relay key is wrong: send the key in "
+                       "/home/ada/.config/aigw-setup/relay.key; `aigw-setup configure --auth "
+                       "relay` writes it into each agent's settings")
         .body;
     HttpRequest wrong = post(rig.url("/gemini/v1beta/models/m:generateContent"));
     wrong.headers.add("Authorization", "Bearer relay-key-wrong");
