@@ -48,6 +48,10 @@ agent_json(const std::string& agent, const Json& summary, const core::Manifest& 
   for (const auto& [key, value] : summary.items()) {
     json[key] = value;
   }
+  // An agent on the relay holds the relay key inline, not a token: say which.
+  if (summary.value("auth", std::string()) == "relay") {
+    json["holds"] = "relay key";
+  }
   json["files"] = files;
   return json;
 }
@@ -159,9 +163,10 @@ print_text(Context& context, const Json& status)
     context.out.line("no agent is configured");
   }
   for (const auto& agent : status["agents"]) {
+    const std::string secrets = agent.value("holds", agent.value("secrets", std::string("-")));
     context.out.line(agent["agent"].get<std::string>() + ": "
                      + agent.value("route", std::string("(no route)")) + " " + models_text(agent)
-                     + " secrets " + agent.value("secrets", std::string("-")));
+                     + " secrets " + secrets);
     for (const auto& file : agent["files"]) {
       context.out.line("  " + shown_path(context, file["path"].get<std::string>()) + ": "
                        + file["state"].get<std::string>());

@@ -107,3 +107,43 @@ TEST_CASE("cli status")
         != std::string::npos);
   CHECK(text.out.find("  ~/.codex/config.toml: edited since\n") != std::string::npos);
 }
+
+TEST_CASE("cli status shows an agent on the relay as holding the relay key, not a token")
+{
+  TempDir dir;
+  const fs::path home = dir / "home";
+  REQUIRE(run_cli({"--home", home.string(), "configure", "claude", "--auth", "relay",
+                   "--gateway", "https://gw.example.com", "--skip-onboarding"})
+            .exit_code
+          == 0);
+  REQUIRE(run_cli({"--home", home.string(), "configure", "codex", "--gateway",
+                   "https://gw.example.com", "--secrets", "inline", "--token-stdin"},
+                  "dapi-status-inline-42")
+            .exit_code
+          == 0);
+  const std::string key =
+    aigw::test::read_bytes(home / aigw::test::k_tool_dir / "relay.key");
+
+  auto text = run_cli({"--home", home.string(), "status"});
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("claude: http://127.0.0.1:8765/anthropic model databricks-claude-opus-4-6 "
+                      "secrets relay key\n")
+        != std::string::npos);
+  CHECK(text.out.find("codex: https://gw.example.com/openai/v1 model databricks-gpt-5-2 "
+                      "secrets inline\n")
+        != std::string::npos);
+
+  auto json = run_cli({"--home", home.string(), "--json", "status"});
+  CHECK(json.exit_code == 0);
+  const auto status = nlohmann::json::parse(json.out);
+  REQUIRE(status["agents"].size() == 2);
+  CHECK(status["agents"][0]["auth"] == "relay");
+  CHECK(status["agents"][0]["secrets"] == "inline");
+  CHECK(status["agents"][0]["holds"] == "relay key");
+  CHECK_FALSE(status["agents"][1].contains("holds"));
+
+  for (const auto* out : {&text.out, &json.out}) {
+    CHECK(out->find(key.substr(0, 16)) == std::string::npos);
+    CHECK(out->find("dapi-status-inline-42") == std::string::npos);
+  }
+}
