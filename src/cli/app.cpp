@@ -124,6 +124,49 @@ asks_for_json(const std::vector<std::string>& args)
   return std::find(args.begin(), args.end(), "--json") != args.end();
 }
 
+// Every long option name (without its dashes) of `app` and of its subcommands, at any depth.
+void
+collect_long_names(const CLI::App& app, std::vector<std::string>& names)
+{
+  for (const CLI::Option* option : app.get_options()) {
+    const auto& long_names = option->get_lnames();
+    names.insert(names.end(), long_names.begin(), long_names.end());
+  }
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    collect_long_names(*command, names);
+  }
+}
+
+// The first --option in `args` that no command has, said with the closest one there is.
+// CLI11 takes a mistyped option's value for a positional argument and complains about that
+// first (`--gatway URL` became a bad agent name), which hides the real mistake.
+std::optional<std::string>
+unknown_option(const CLI::App& app, const std::vector<std::string>& args)
+{
+  std::vector<std::string> known;
+  collect_long_names(app, known);
+  for (const std::string& arg : args) {
+    if (arg == "--") {
+      break;
+    }
+    if (arg.size() <= 2 || arg.rfind("--", 0) != 0) {
+      continue;
+    }
+    const std::string name = arg.substr(2, arg.find('=') - 2);
+    if (std::find(known.begin(), known.end(), name) != known.end()) {
+      continue;
+    }
+    std::string message = "unknown option --" + name;
+    for (const std::string& candidate : known) {
+      if (util::edit_distance(name, candidate) <= 2) {
+        return message + " (did you mean --" + candidate + "?)";
+      }
+    }
+    return message;
+  }
+  return std::nullopt;
+}
+
 int
 print_fatal(const util::Error& error)
 {
@@ -194,7 +237,7 @@ run(int argc, char** argv)
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
-    return print_usage_error(args, error.what());
+    return print_usage_error(args, unknown_option(app, args).value_or(error.what()));
   }
 
   try {

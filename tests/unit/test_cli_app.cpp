@@ -118,6 +118,35 @@ TEST_CASE("cli relay: the connection limits are options, checked before the rela
   CHECK(contains(no_time.err, "--header-timeout: Value 0 not in range 1 to 3600"));
 }
 
+// CLI11 took a mistyped option's value for an agent name and said so; the typo is the news.
+TEST_CASE("cli: a mistyped option is named, with the option it is closest to")
+{
+  TempDir dir;
+  const std::string home = (dir / "home").string();
+  auto typo = run_cli({"--home", home, "configure", "--all", "--gatway", "http://127.0.0.1:9"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err
+        == "aigw-setup: error: unknown option --gatway (did you mean --gateway?) (see "
+           "aigw-setup --help)\n");
+  CHECK_FALSE(std::filesystem::exists(home));
+
+  auto with_equals = run_cli({"--home", home, "status", "--jsonx=1"});
+  CHECK(with_equals.exit_code == 2);
+  CHECK(with_equals.err
+        == "aigw-setup: error: unknown option --jsonx (did you mean --json?) (see aigw-setup "
+           "--help)\n");
+
+  auto unlike_any = run_cli({"--home", home, "status", "--frobnicate"});
+  CHECK(unlike_any.exit_code == 2);
+  CHECK(unlike_any.err
+        == "aigw-setup: error: unknown option --frobnicate (see aigw-setup --help)\n");
+
+  // An option another command has is left to CLI11, which says it was not expected here.
+  auto elsewhere = run_cli({"--home", home, "status", "--offline"});
+  CHECK(elsewhere.exit_code == 2);
+  CHECK(contains(elsewhere.err, "--offline"));
+}
+
 TEST_CASE("cli status shows Cursor's list of models")
 {
   TempDir dir;
