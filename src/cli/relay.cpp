@@ -273,7 +273,7 @@ preview_flush(net::Spool& spool)
   const auto entries = spool.entries();
   for (const net::SpoolEntry& entry : entries) {
     const auto record = spool.read(entry);
-    if (record && !record->headers.get(net::k_table_header)) {
+    if (record && !net::has_table(*record)) {
       outcome.undeliverable.push_back(entry.file.filename().string());
     } else if (record) {
       ++outcome.delivered;

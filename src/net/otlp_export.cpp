@@ -179,9 +179,9 @@ prepare_export(const InboundRequest& inbound, const RoutedPath& routed, const Re
 }
 
 bool
-has_table(const PreparedExport& prepared)
+has_table(const SpoolRecord& record)
 {
-  return prepared.record.headers.get(k_table_header).has_value();
+  return record.headers.get(k_table_header).has_value();
 }
 
 LocalReply

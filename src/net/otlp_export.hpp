@@ -34,8 +34,8 @@ struct PreparedExport
 util::Result<PreparedExport> prepare_export(const InboundRequest& inbound,
                                             const RoutedPath& routed, const RelayTables& tables);
 
-// Whether the export has a Unity Catalog table to go to.
-bool has_table(const PreparedExport& prepared);
+// Whether the export has a Unity Catalog table to go to; the workspace refuses one without.
+bool has_table(const SpoolRecord& record);
 
 // The answer to an export the relay took (spooled, or delivered with an empty answer):
 // 200 with an empty Export<Signal>ServiceResponse in the agent's encoding ("{}" for JSON).

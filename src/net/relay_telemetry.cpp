@@ -91,7 +91,7 @@ Relay::Impl::telemetry(const Exchange& exchange)
     AIGW_WARN("relay: an OTel export was refused: " << prepared.error().message);
     return error_reply(Route::otel, 400, prepared.error().message);
   }
-  if (!has_table(*prepared)) {
+  if (!has_table(prepared->record)) {
     long long items = 0;
     const LocalReply reply = rejected_without_table(*prepared, items);
     const std::string signal = to_string(prepared->signal);

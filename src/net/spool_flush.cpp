@@ -181,7 +181,7 @@ flush_spool(Spool& spool, HttpClient& client, const std::string& workspace,
       continue;
     }
 
-    if (!record->headers.get(k_table_header)) {
+    if (!has_table(*record)) {
       // Stopping at it would hold up every record behind it for good.
       outcome.undeliverable.push_back(entry.file.filename().string());
       continue;
