@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 
 #include "util/strings.hpp"
 
@@ -40,11 +41,15 @@ is_loopback_name(std::string_view name)
   if (name == "localhost" || name == "[::1]") {
     return true;
   }
-  const auto parts = util::split(name, '.');
-  return parts.size() == 4 && parts[0] == "127"
-         && std::all_of(parts.begin(), parts.end(), [](const std::string& part) {
-              return is_plain_number(part, 3) && std::stoi(part) <= 255;
-            });
+  int parts = 0;
+  const bool not_a_byte = util::any_part(name, '.', [&parts](std::string_view part) {
+    ++parts;
+    int number = 0;
+    return !is_plain_number(part, 3)
+           || std::from_chars(part.data(), part.data() + part.size(), number).ec != std::errc{}
+           || number > 255;
+  });
+  return !not_a_byte && parts == 4 && name.starts_with("127.");
 }
 
 // Whether `host` (a Host header) names this relay: a loopback name or address, this port.

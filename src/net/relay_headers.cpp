@@ -78,8 +78,7 @@ is_hop_by_hop(std::string_view name, std::string_view connection)
     return true;
   }
   // Connection names further headers meant for this hop only.
-  const auto listed = util::split(connection, ',');
-  return std::any_of(listed.begin(), listed.end(), [name](const std::string& token) {
+  return util::any_part(connection, ',', [name](std::string_view token) {
     return same_name(util::trim(token), name);
   });
 }

@@ -11,6 +11,25 @@ namespace aigw::util {
 std::string_view trim(std::string_view text);
 std::vector<std::string> split(std::string_view text, char separator);
 
+// Whether `test` holds for a part of `text` between `separator`s, trying them in order and
+// stopping at the first that passes. split() without a copy of each part, for code that
+// runs on every relayed request.
+template <typename Test>
+bool
+any_part(std::string_view text, char separator, const Test& test)
+{
+  while (true) {
+    const std::size_t end = text.find(separator);
+    if (test(text.substr(0, end))) {
+      return true;
+    }
+    if (end == std::string_view::npos) {
+      return false;
+    }
+    text.remove_prefix(end + 1);
+  }
+}
+
 // `text` with ASCII letters in lower case (header names, answers, hosts).
 std::string to_lower(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);

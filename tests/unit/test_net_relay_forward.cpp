@@ -296,7 +296,8 @@ TEST_CASE("net::Relay answers only requests addressed to it")
            "evil.example:" + port, "127.0.0.1:1", "evil.example", "127.0.0.1.nip.io:" + port,
            "localhost.:" + port, "0x7f.1:" + port, "127.1:" + port, "2130706433:" + port,
            "127.0.0.01:" + port, "0177.0.0.1:" + port, "127.0.0.1:0" + port, "127.0.0.1:",
-           "[::ffff:127.0.0.1]:" + port}) {
+           "[::ffff:127.0.0.1]:" + port, "127.0.0.256:" + port, "127..0.1:" + port,
+           "127.0.0.1.:" + port, "128.0.0.1:" + port}) {
       const auto response = with_host(host);
       REQUIRE(response);
       CHECK(response->status == 403);
@@ -313,7 +314,8 @@ TEST_CASE("net::Relay answers only requests addressed to it")
   SUBCASE("loopback names with this port are fine")
   {
     for (const std::string& host :
-         {"localhost:" + port, "LOCALHOST:" + port, "[::1]:" + port, "127.9.8.7:" + port}) {
+         {"localhost:" + port, "LOCALHOST:" + port, "[::1]:" + port, "127.9.8.7:" + port,
+          "127.255.0.0:" + port}) {
       const auto response = with_host(host);
       REQUIRE(response);
       CHECK(response->status == 200);
