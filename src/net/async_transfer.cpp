@@ -31,9 +31,9 @@ elapsed_ms(std::chrono::steady_clock::time_point start)
 
 LoopTransfer::LoopTransfer(UpstreamLoop::Impl& loop, HttpRequest request)
     : m_loop(&loop),
+      m_loop_life(loop.life),
       m_request(std::move(request)),
-      m_what(m_request.method + " " + redact_url(m_request.url)),
-      m_easy(curl_easy_init()),
+      m_easy(loop.take_easy()),
       m_wake(loop.io),
       m_idle(loop.io)
 {
@@ -41,15 +41,19 @@ LoopTransfer::LoopTransfer(UpstreamLoop::Impl& loop, HttpRequest request)
 
 LoopTransfer::~LoopTransfer()
 {
-  if (m_attached && m_loop != nullptr) {
+  if (m_loop == nullptr || m_loop_life.expired()) {
+    return;
+  }
+  if (m_attached) {
     m_loop->detach(*this);
   }
+  m_loop->give_back(std::move(m_easy));
 }
 
 void
 LoopTransfer::start()
 {
-  m_error = prepare_easy(m_easy.get(), m_request, m_what, m_header_list, m_error_text.data());
+  m_error = prepare_easy(m_easy.get(), m_request, m_header_list, m_error_text.data());
   if (m_error) {
     m_done = true;
     return;
@@ -67,7 +71,7 @@ LoopTransfer::start()
   m_attached = m_loop->attach(*this);
   if (!m_attached) {
     m_done = true;
-    m_error = start_failure(m_what);
+    m_error = start_failure(m_request);
     return;
   }
   watch_idle();
@@ -194,16 +198,17 @@ LoopTransfer::finish(CURLcode code)
   m_idle.cancel();
   wake();
   if (code != CURLE_OK) {
-    m_error = transfer_error(m_what,
+    m_error = transfer_error(describe(m_request),
                              {code, m_abort, m_error_text.data(), m_request.idle_timeout});
-    AIGW_DEBUG(m_what << " -> " << to_string(m_error->kind) << " error (" << elapsed_ms(m_start)
-                      << " ms)");
+    AIGW_DEBUG(describe(m_request) << " -> " << to_string(m_error->kind) << " error ("
+                                   << elapsed_ms(m_start) << " ms)");
     return;
   }
 
   // A reply with neither body nor closing blank line (HTTP/0.9 style) still has a head.
   m_head.finish(m_easy.get());
-  AIGW_DEBUG(m_what << " -> " << m_head.status << " (" << elapsed_ms(m_start) << " ms)");
+  AIGW_DEBUG(describe(m_request) << " -> " << m_head.status << " (" << elapsed_ms(m_start)
+                                 << " ms)");
 }
 
 // Fail the transfer once nothing moved for the request's idle timeout. A transfer paused

@@ -12,6 +12,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -50,6 +51,10 @@ struct UpstreamLoop::Impl
   void detach(LoopTransfer& transfer);
   // Let libcurl look at its transfers and timeouts again soon (after an unpause).
   void kick();
+  // An easy handle for a new transfer: one a finished transfer gave back, or a new one.
+  EasyHandle take_easy();
+  // A finished transfer's handle, detached: reset and kept for the next, up to a cap.
+  void give_back(EasyHandle easy);
 
   // From libcurl's socket and timer callbacks: watch or drop `fd`, and when to call back.
   int watch(curl_socket_t fd, int what);
@@ -63,6 +68,9 @@ struct UpstreamLoop::Impl
   std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
   std::unordered_set<LoopTransfer*> open; // attached, in no order
   std::unordered_set<curl_socket_t> connections; // sockets libcurl opened for connections
+  // A new easy handle costs libcurl a few kilobytes zeroed and every default set again, on
+  // each relayed request; a reset one keeps the allocation.
+  std::vector<EasyHandle> spare;
   // Handlers that may run after the loop is gone hold this weakly and check it first.
   std::shared_ptr<char> life = std::make_shared<char>();
 
@@ -114,8 +122,8 @@ private:
   void resume_reading();
 
   UpstreamLoop::Impl* m_loop; // null once the loop is gone
+  std::weak_ptr<char> m_loop_life; // expired once the loop is gone, orphaned or not
   HttpRequest m_request;
-  std::string m_what; // method and redacted URL, for errors and the debug log
   EasyHandle m_easy;
   HeaderList m_header_list;
   std::array<char, CURL_ERROR_SIZE> m_error_text{};

@@ -110,6 +110,29 @@ UpstreamLoop::Impl::detach(LoopTransfer& transfer)
   open.erase(&transfer);
 }
 
+EasyHandle
+UpstreamLoop::Impl::take_easy()
+{
+  if (spare.empty()) {
+    return EasyHandle(curl_easy_init());
+  }
+  EasyHandle easy = std::move(spare.back());
+  spare.pop_back();
+  return easy;
+}
+
+// As many as the idle connections: a loop never runs more transfers at once than it keeps
+// connections for, unless a burst outgrows them.
+void
+UpstreamLoop::Impl::give_back(EasyHandle easy)
+{
+  if (!easy || spare.size() >= static_cast<std::size_t>(k_loop_idle_connections)) {
+    return;
+  }
+  curl_easy_reset(easy.get());
+  spare.push_back(std::move(easy));
+}
+
 // Not through the timer: libcurl set that one and only says again when its own timeout
 // changes.
 void

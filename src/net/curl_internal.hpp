@@ -51,15 +51,18 @@ util::Expected<HeaderList, HttpError> header_list(const HttpRequest& request);
 // failure go to `error_text` (CURL_ERROR_SIZE bytes). `request` must outlive the transfer.
 void set_request(CURL* handle, const HttpRequest& request, char* error_text);
 
-// `request` on `handle` with the header list (kept in `headers`) and libcurl's words for a
-// failure going to `error_text`, both to outlive the transfer; when it cannot start, why,
-// worded for the transfer `what` (method and redacted URL).
-std::optional<HttpError> prepare_easy(CURL* handle, const HttpRequest& request,
-                                      const std::string& what, HeaderList& headers,
-                                      char* error_text);
+// How errors and the debug log name the transfer of `request`: its method and redacted URL.
+// Built only when needed: redacting a URL costs more than the rest of a relayed request's
+// setup.
+std::string describe(const HttpRequest& request);
 
-// A transfer `what` that libcurl would not take.
-HttpError start_failure(const std::string& what);
+// `request` on `handle` with the header list (kept in `headers`) and libcurl's words for a
+// failure going to `error_text`, both to outlive the transfer; when it cannot start, why.
+std::optional<HttpError> prepare_easy(CURL* handle, const HttpRequest& request,
+                                      HeaderList& headers, char* error_text);
+
+// The transfer of `request`, which libcurl would not take.
+HttpError start_failure(const HttpRequest& request);
 
 // Plain words for a failure of `kind`, put in front of libcurl's own text.
 std::string cause_of(HttpErrorKind kind);

@@ -93,16 +93,21 @@ set_request(CURL* handle, const HttpRequest& request, char* error_text)
   set_method(handle, request);
 }
 
+std::string
+describe(const HttpRequest& request)
+{
+  return request.method + " " + redact_url(request.url);
+}
+
 std::optional<HttpError>
-prepare_easy(CURL* handle, const HttpRequest& request, const std::string& what,
-             HeaderList& headers, char* error_text)
+prepare_easy(CURL* handle, const HttpRequest& request, HeaderList& headers, char* error_text)
 {
   if (handle == nullptr) {
-    return start_failure(what);
+    return start_failure(request);
   }
   auto list = header_list(request);
   if (!list) {
-    return HttpError{HttpErrorKind::other, what + ": " + list.error().message};
+    return HttpError{HttpErrorKind::other, describe(request) + ": " + list.error().message};
   }
   headers = std::move(*list);
   set_request(handle, request, error_text);
@@ -111,9 +116,9 @@ prepare_easy(CURL* handle, const HttpRequest& request, const std::string& what,
 }
 
 HttpError
-start_failure(const std::string& what)
+start_failure(const HttpRequest& request)
 {
-  return HttpError{HttpErrorKind::other, what + ": libcurl could not start"};
+  return HttpError{HttpErrorKind::other, describe(request) + ": libcurl could not start"};
 }
 
 std::string

@@ -130,7 +130,6 @@ private:
   template <class Ready> void step(const Ready& ready);
 
   HttpRequest m_request;
-  std::string m_what; // method and redacted URL, for errors and the debug log
   Reading m_reading;
   std::atomic<bool> m_cancelled{false};
   EasyHandle m_easy;
@@ -158,14 +157,13 @@ collect_finished(CURLM* multi)
 
 CurlTransfer::CurlTransfer(HttpRequest request, CURLSH* share)
     : m_request(std::move(request)),
-      m_what(m_request.method + " " + redact_url(m_request.url)),
       m_easy(curl_easy_init())
 {
   m_reading.cancelled = &m_cancelled;
   CURLM* multi = thread_multi();
   m_error = multi == nullptr
-              ? start_failure(m_what)
-              : prepare_easy(m_easy.get(), m_request, m_what, m_header_list, m_error_text.data());
+              ? start_failure(m_request)
+              : prepare_easy(m_easy.get(), m_request, m_header_list, m_error_text.data());
   if (m_error) {
     m_done = true;
     return;
@@ -182,7 +180,7 @@ CurlTransfer::CurlTransfer(HttpRequest request, CURLSH* share)
   m_attached = curl_multi_add_handle(m_multi, m_easy.get()) == CURLM_OK;
   if (!m_attached) {
     m_done = true;
-    m_error = start_failure(m_what);
+    m_error = start_failure(m_request);
   }
 }
 
@@ -219,15 +217,16 @@ CurlTransfer::finish(CURLcode code)
       m_abort = AbortReason::callback; // a callback saw the cancel first
     }
     m_error = transfer_error(
-      m_what, {code, m_abort, m_error_text.data(), m_request.idle_timeout});
-    AIGW_DEBUG(m_what << " -> " << to_string(m_error->kind) << " error (" << elapsed_ms(m_start)
-                      << " ms)");
+      describe(m_request), {code, m_abort, m_error_text.data(), m_request.idle_timeout});
+    AIGW_DEBUG(describe(m_request) << " -> " << to_string(m_error->kind) << " error ("
+                                   << elapsed_ms(m_start) << " ms)");
     return;
   }
 
   // A reply with neither body nor closing blank line (HTTP/0.9 style) still has a head.
   m_reading.head.finish(m_easy.get());
-  AIGW_DEBUG(m_what << " -> " << m_reading.head.status << " (" << elapsed_ms(m_start) << " ms)");
+  AIGW_DEBUG(describe(m_request) << " -> " << m_reading.head.status << " ("
+                                 << elapsed_ms(m_start) << " ms)");
 }
 
 bool
