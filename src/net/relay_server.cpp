@@ -7,10 +7,10 @@
 // (relay_telemetry.cpp), which runs on the blocking pool since it writes the spool and
 // waits on the workspace.
 //
-// TODO(#3): at 64 connections the relay serves 55% to 65% of nginx's requests per second,
-// not the 80% the issue asks for: libcurl's own work per request (two poll calls, the
-// transfer's setup) and the copies of each request's headers are what is left
-// (docs/benchmarks.md, "Event-driven server").
+// TODO(#3): at 64 connections the relay serves about 63% of nginx's requests per second,
+// not the 80% the issue asks for. libcurl's own work per request is more than the whole
+// budget leaves for user space (docs/benchmarks.md, "Less work per request, and what is
+// left").
 #include "net/relay_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
