@@ -328,6 +328,7 @@ build_request(const ConfigureOptions& options, Context& context, bool needs_code
   request.cursor_write_state = options.cursor_write_state;
   request.codex_version = needs_codex ? core::installed_codex_version() : std::nullopt;
   request.self_executable = util::current_executable();
+  request.dry_run = context.global.dry_run ? core::DryRun::yes : core::DryRun::no;
   if (context.global.home) {
     request.explicit_home = context.paths.home;
   }

@@ -62,6 +62,8 @@ struct ConfigureRequest
   bool migrate_codex_profiles = false;
   bool cursor_write_state = false;
   std::optional<std::string> codex_version; // "0.171.0" from `codex --version`
+  // A dry run's notes say what would be done, not what was.
+  DryRun dry_run = DryRun::no;
 
   // How the agents call back for a token: this binary, and --home when one was given.
   std::string self_executable;

@@ -20,8 +20,6 @@
 
 namespace aigw::core {
 
-enum class DryRun { no, yes };
-
 struct PendingFile
 {
   FileRecord record;

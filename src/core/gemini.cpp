@@ -94,8 +94,9 @@ plan_gemini(const ConfigureRequest& request, const Paths& paths)
                          + " (mode 0600); the local relay keeps it off disk");
   }
   if (request.gemini_trust == GeminiTrust::trust_folder) {
+    const char* trusts = request.dry_run == DryRun::yes ? "would trust " : "trusted ";
     plan.notes.push_back("Gemini CLI reads " + paths.gemini_env.string()
-                         + " only in trusted folders: trusted "
+                         + " only in trusted folders: " + trusts
                          + request.gemini_trust_folder.string()
                          + " (--gemini-trust off turns folder trust off instead)");
     if (auto shadow = shadowing_env_file(request.gemini_trust_folder, paths)) {

@@ -13,6 +13,9 @@
 
 namespace aigw::core {
 
+// Whether a run writes, or only says what it would write.
+enum class DryRun { no, yes };
+
 struct KeyEdit
 {
   config::KeyPath path;

@@ -117,6 +117,32 @@ TEST_CASE("cli configure codex migrates a legacy profile only when asked")
   check_tree(fixture("expected/legacy-codex-migrated"), home);
 }
 
+TEST_CASE("cli configure gemini: a dry run says which folder it would trust")
+{
+  TempDir dir;
+  const fs::path home = home_from(dir, "");
+  fs::create_directories(dir / "project");
+  // The child's working folder, as getcwd(3) will name it.
+  const fs::path project = fs::canonical(dir / "project");
+  const std::vector<std::string> args{"--home", home.string(), "configure", "gemini",
+                                      "--gateway", "https://gw.example.com", "--token-stdin"};
+  const std::string reads =
+    "Gemini CLI reads " + (home / ".gemini/.env").string() + " only in trusted folders: ";
+  const std::string instead = " (--gemini-trust off turns folder trust off instead)\n";
+
+  std::vector<std::string> dry_args = args;
+  dry_args.insert(dry_args.begin(), "--dry-run");
+  const auto dry = run_cli(dry_args, k_token + "\n", {}, project);
+  REQUIRE(dry.exit_code == 0);
+  CHECK(dry.out.find(reads + "would trust " + project.string() + instead) != std::string::npos);
+  CHECK(dry.out.find(": trusted ") == std::string::npos);
+  CHECK_FALSE(fs::exists(home / ".gemini"));
+
+  const auto real = run_cli(args, k_token + "\n", {}, project);
+  REQUIRE(real.exit_code == 0);
+  CHECK(real.out.find(reads + "trusted " + project.string() + instead) != std::string::npos);
+}
+
 TEST_CASE("cli unconfigure keeps the user's later edits")
 {
   TempDir dir;
