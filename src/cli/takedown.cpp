@@ -34,20 +34,47 @@ through_relay(const core::Manifest& manifest)
 
 enum class Secrecy { plain, secret };
 
-// The report of one file that goes, or nothing when it is not there. In a dry run the diff
-// shows what goes, a secret file's content as ***.
-std::optional<core::FileReport>
-describe_removal(const Context& context, const std::string& owner, const fs::path& path,
-                 Secrecy secrecy)
+// One file that goes: whose report names it, where it is, and whether its content is shown.
+struct Removal
 {
-  const auto content = util::read_file_if_exists(path);
+  std::string owner;
+  fs::path path;
+  Secrecy secrecy = Secrecy::plain;
+};
+
+// What `path` holds once `changes`, the run's own edits, are made; nothing when it is not
+// there then. A real run has written them by now; a dry run has not, so its preview takes
+// the text the change engine would have left, as the real run would find it.
+std::optional<std::string>
+content_after(const Context& context, const fs::path& path, const core::ChangeSet& changes)
+{
+  if (context.global.dry_run) {
+    for (const auto& pending : changes.files) {
+      if (pending.record.path == path) {
+        return pending.after;
+      }
+    }
+  }
+  auto content = util::read_file_if_exists(path);
   if (!content || !content->has_value()) {
     return std::nullopt;
   }
-  core::FileReport report{owner, path, config::WriteStatus::removed};
+  return std::move(**content);
+}
+
+// The report of one file that goes, or nothing when it is not there. In a dry run the diff
+// shows what goes, a secret file's content as ***.
+std::optional<core::FileReport>
+describe_removal(const Context& context, const Removal& removal, const core::ChangeSet& changes)
+{
+  const auto content = content_after(context, removal.path, changes);
+  if (!content) {
+    return std::nullopt;
+  }
+  core::FileReport report{removal.owner, removal.path, config::WriteStatus::removed};
   if (context.global.dry_run) {
-    const bool secret = secrecy == Secrecy::secret;
-    report.diff = util::unified_diff(secret ? "***\n" : **content, "", path.string());
+    const bool secret = removal.secrecy == Secrecy::secret;
+    report.diff = util::unified_diff(secret ? "***\n" : *content, "", removal.path.string());
   }
   return report;
 }
@@ -71,14 +98,14 @@ remove_file(const Context& context, const fs::path& path, Secrecy secrecy)
 // The report of `path` going, once it is gone (a dry run removes nothing); nothing when it
 // was not there or could not be removed, which `takedown` then says.
 std::optional<core::FileReport>
-take_away(const Context& context, const std::string& owner, const fs::path& path,
-          Secrecy secrecy, Takedown& takedown)
+take_away(const Context& context, const Removal& removal, const core::ChangeSet& changes,
+          Takedown& takedown)
 {
-  auto report = describe_removal(context, owner, path, secrecy);
+  auto report = describe_removal(context, removal, changes);
   if (!report || context.global.dry_run) {
     return report;
   }
-  if (auto removed = remove_file(context, path, secrecy); !removed) {
+  if (auto removed = remove_file(context, removal.path, removal.secrecy); !removed) {
     takedown.errors.push_back(removed.error().message + ": delete it by hand");
     return std::nullopt;
   }
@@ -86,13 +113,13 @@ take_away(const Context& context, const std::string& owner, const fs::path& path
 }
 
 void
-take_away_relay_files(const Context& context, Takedown& takedown)
+take_away_relay_files(const Context& context, const core::ChangeSet& changes,
+                      Takedown& takedown)
 {
-  const std::pair<fs::path, Secrecy> files[] = {
-    {net::relay_file_path(context.paths), Secrecy::plain},
-    {net::default_key_file(context.paths), Secrecy::secret}};
-  for (const auto& [path, secrecy] : files) {
-    if (auto report = take_away(context, "relay", path, secrecy, takedown)) {
+  const Removal files[] = {{"relay", net::relay_file_path(context.paths), Secrecy::plain},
+                           {"relay", net::default_key_file(context.paths), Secrecy::secret}};
+  for (const auto& removal : files) {
+    if (auto report = take_away(context, removal, changes, takedown)) {
       takedown.relay_files.push_back(std::move(*report));
     }
   }
@@ -185,14 +212,14 @@ without(core::Manifest manifest, const std::vector<std::string>& agents,
 
 void
 take_down_relay(const Context& context, LastUsers gone, const std::string& command,
-                Takedown& takedown)
+                const core::ChangeSet& changes, Takedown& takedown)
 {
   takedown.relay_released = true;
   // Read before relay.json goes: the workspace is what `relay flush` needs to be told.
   const auto settings = net::load_relay_file(net::relay_file_path(context.paths));
   const auto workspace = settings && *settings ? (*settings)->routes.workspace : std::nullopt;
 
-  take_away_relay_files(context, takedown);
+  take_away_relay_files(context, changes, takedown);
   warn_about_service(context, command, takedown);
   warn_about_spool(context, workspace, gone, command, takedown);
 }
@@ -209,16 +236,17 @@ last_users(const core::Manifest& manifest, const std::vector<std::string>& agent
 }
 
 Takedown
-take_down(const Context& context, LastUsers gone, const std::string& command)
+take_down(const Context& context, LastUsers gone, const std::string& command,
+          const core::ChangeSet& changes)
 {
   Takedown takedown;
   if (gone.relay) {
-    take_down_relay(context, gone, command, takedown);
+    take_down_relay(context, gone, command, changes, takedown);
   }
   // Telemetry's headers helper asks `aigw-setup token` for it until disabled.
   if (gone.credential) {
-    takedown.credential = take_away(context, "credential", context.paths.credentials_file(),
-                                    Secrecy::secret, takedown);
+    const Removal credential{"credential", context.paths.credentials_file(), Secrecy::secret};
+    takedown.credential = take_away(context, credential, changes, takedown);
   }
   return takedown;
 }

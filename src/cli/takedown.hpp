@@ -40,6 +40,9 @@ LastUsers last_users(const core::Manifest& manifest, const std::vector<std::stri
 
 // Remove what `gone` says has no user left (a dry run only describes it), and say what
 // stays behind. `command` ("unconfigure", "telemetry disable") is named in the warnings.
-Takedown take_down(const Context& context, LastUsers gone, const std::string& command);
+// `changes` are the run's own edits, made just before: a dry run describes each removal
+// as of after them, as the real run does.
+Takedown take_down(const Context& context, LastUsers gone, const std::string& command,
+                   const core::ChangeSet& changes);
 
 } // namespace aigw::cli

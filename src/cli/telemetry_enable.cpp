@@ -329,7 +329,7 @@ run_disable(const DisableOptions& options, Context& context)
   const util::DeferredSignals deferred;
   auto reports = util::value_or_throw(
     core::apply_changes_at(context.paths, changes, manifest, dry_run_of(context)));
-  const Takedown takedown = take_down(context, gone, "telemetry disable");
+  const Takedown takedown = take_down(context, gone, "telemetry disable", changes);
   if (plans.empty()) {
     context.out.line("telemetry is not enabled for any agent");
   }

@@ -100,7 +100,7 @@ run_unconfigure(const UnconfigureOptions& options, Context& context)
   auto reports =
     util::value_or_throw(core::apply_changes(changes, manifest, writer, dry_run, save));
 
-  const Takedown takedown = take_down(context, gone, "unconfigure");
+  const Takedown takedown = take_down(context, gone, "unconfigure", changes);
   if (dry_run == core::DryRun::no && gone.credential) {
     warn_about_backups(context);
   }
