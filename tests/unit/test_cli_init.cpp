@@ -3,7 +3,8 @@
 // and names the flag for the first missing answer, in the order it needs them; with every
 // flag it writes exactly what `configure` writes and then runs `test`. On a pseudo-terminal
 // (PtySession) it is driven the way a person drives it: pick agents, a ~/.databrickscfg
-// profile by number, type a token that is never shown, read the diffs, say yes or no.
+// profile by number, type a token that is never shown, read the diffs, say yes or no. With
+// --auth relay the preview lists relay.json and relay.key, the key only ever as ***.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -309,5 +310,71 @@ TEST_CASE("init on a terminal: no writes on no, and Ctrl-C leaves the terminal e
       "aigw-setup: error: stopped at a question; nothing was written\n"));
     CHECK(session.echoes());
     CHECK_FALSE(fs::exists(home / ".claude"));
+  }
+}
+
+TEST_CASE("init --auth relay previews the relay's files and never shows the relay key")
+{
+  const TempDir home;
+  const fs::path tool = home / ".config/aigw-setup";
+  const std::string settings = (home / ".claude/settings.json").string();
+  const std::string relay_json = (tool / "relay.json").string();
+  const std::string relay_key = (tool / "relay.key").string();
+  const std::vector<std::string> answers{"claude", "--auth", "relay", "--workspace",
+                                         "https://adb-1.azuredatabricks.net", "--token-stdin"};
+  // What the preview shows of Claude's settings and relay.json, whichever key is there.
+  const std::string agent_and_relay_json =
+    "--- " + settings + "\n+++ " + settings + "\n@@ -1,0 +1,9 @@\n"
+    "+{\n"
+    "+  \"env\": {\n"
+    "+    \"ANTHROPIC_MODEL\": \"databricks-claude-opus-4-6\",\n"
+    "+    \"ANTHROPIC_BASE_URL\": \"http://127.0.0.1:8765/anthropic\",\n"
+    "+    \"ANTHROPIC_CUSTOM_HEADERS\": \"x-databricks-use-coding-agent-mode: true\",\n"
+    "+    \"CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS\": \"1\",\n"
+    "+    \"ANTHROPIC_AUTH_TOKEN\": \"***\"\n"
+    "+  }\n"
+    "+}\n\n"
+    "--- " + relay_json + "\n+++ " + relay_json + "\n@@ -1,0 +1,4 @@\n"
+    "+{\n"
+    "+  \"listen\": \"127.0.0.1:8765\",\n"
+    "+  \"workspace\": \"https://adb-1.azuredatabricks.net\"\n"
+    "+}\n\n";
+  const std::string no_yes = "aigw-setup: error: init needs a yes to write the files above: "
+                             "give --yes (or --dry-run to only see them)"
+                             + std::string(k_no_terminal);
+
+  SUBCASE("a relay key still to be made is listed as ***, and nothing is written")
+  {
+    const CliResult preview = run_cli(init_args(home, answers), "dapi-init-token\n");
+    CHECK(preview.exit_code == 2);
+    CHECK(preview.out == agent_and_relay_json + "--- " + relay_key + "\n+++ " + relay_key
+                           + "\n@@ -1,0 +1,1 @@\n+***\n\n");
+    CHECK(preview.err == no_yes);
+    CHECK_FALSE(fs::exists(home / ".claude"));
+    CHECK_FALSE(fs::exists(tool));
+  }
+  SUBCASE("a relay key already there is not listed, and not shown where the agent gets it")
+  {
+    const std::string key = "5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee1";
+    write_text(tool / "relay.key", key + "\n");
+    fs::permissions(tool / "relay.key", fs::perms::owner_read | fs::perms::owner_write);
+
+    const CliResult preview = run_cli(init_args(home, answers), "dapi-init-token\n");
+    CHECK(preview.exit_code == 2);
+    CHECK(preview.out == agent_and_relay_json);
+    CHECK(preview.out.find(key) == std::string::npos);
+    CHECK(preview.err == no_yes);
+    CHECK_FALSE(fs::exists(home / ".claude"));
+
+    // Written for real, Claude's settings hold that very key: the preview had it to show.
+    auto write = init_args(home, answers);
+    write.insert(write.end(), {"--yes", "--no-test"});
+    const CliResult written = run_cli(write, "dapi-init-token\n");
+    REQUIRE(written.exit_code == 0);
+    CHECK(read_bytes(home / ".claude/settings.json")
+            .find("\"ANTHROPIC_AUTH_TOKEN\": \"" + key + "\"")
+          != std::string::npos);
+    CHECK(written.out.find(key) == std::string::npos);
+    CHECK(written.err.find(key) == std::string::npos);
   }
 }
