@@ -123,6 +123,7 @@ remedy_context(const RouteTarget& target, const RoundTripEnv& env)
   context.timeout = target.timeout;
   context.token_expiry = target.credential.expiry;
   context.token_problem = target.credential.problem;
+  context.relay = target.relay;
   return context;
 }
 

@@ -40,6 +40,7 @@ struct RouteTarget
   net::Headers headers;                   // extra headers, as configure gives the agents
   std::vector<Alternative> alternatives;  // tried, in order, after a bare 404
   std::optional<std::string> workspace;   // where the served models are listed
+  std::optional<RelayHop> relay;          // set when base_url is the local relay
   std::chrono::seconds timeout{15};
 };
 

@@ -2,9 +2,10 @@
 // From options and configured state to round-trip targets. The command line wins over what
 // configure wrote, route by route: a per-agent URL, then --gateway or --workspace, then the
 // state file's route. A route that configure pointed at the local relay (--auth relay) is
-// tested with the relay key, as the agent would call it; every other route with the token
-// given now, else the one configure kept. $DATABRICKS_HOST never replaces a configured
-// route: it only tells where the workspace is (OTel, model listings, the other layout).
+// tested with the relay key, as the agent would call it, and knows from relay.json where
+// the relay forwards it; every other route with the token given now, else the one configure
+// kept. $DATABRICKS_HOST never replaces a configured route: it only tells where the
+// workspace is (OTel, model listings, the other layout).
 #include "core/round_trip_targets.hpp"
 
 #include <algorithm>
@@ -116,7 +117,7 @@ places_of(const RouteSelection& selection, const ConfiguredState& state)
 }
 
 std::optional<std::string>
-command_line_route(RouteKind kind, const Routes& routes)
+route_of(RouteKind kind, const Routes& routes)
 {
   switch (kind) {
   case RouteKind::claude:
@@ -167,6 +168,22 @@ model_for(RouteKind kind, const RouteSelection& selection, const config::Json& s
   return std::nullopt;
 }
 
+// Where the relay forwards the route of `kind`, as relay.json says; nullopt when it names
+// no gateway for it (the relay then answers with its own error).
+std::optional<RelayHop>
+relay_hop(RouteKind kind, const ConfiguredState& state)
+{
+  if (!state.relay) {
+    return std::nullopt;
+  }
+  const auto routes = resolve_routes(state.relay->routes);
+  const auto upstream = routes ? route_of(kind, *routes) : std::nullopt;
+  if (!upstream) {
+    return std::nullopt;
+  }
+  return RelayHop{*upstream, state.relay_file};
+}
+
 RouteCredential
 token_for(const RouteSelection& selection, const ConfiguredState& state)
 {
@@ -196,7 +213,7 @@ agent_target(RouteKind kind, bool named, const RouteSelection& selection,
   const auto configured = state.agents.find(agent);
   const config::Json summary = configured != state.agents.end() ? configured->second
                                                                 : config::Json::object();
-  auto url = command_line_route(kind, places.routes);
+  auto url = route_of(kind, places.routes);
   const bool from_state = !url;
   url = url ? url : string_in(summary, "route");
   if (!url && !named) {
@@ -224,6 +241,7 @@ agent_target(RouteKind kind, bool named, const RouteSelection& selection,
   target.credential = via_relay ? state.relay_key.value_or(
                                     RouteCredential{{}, {}, k_relay_key_source})
                                 : token_for(selection, state);
+  target.relay = via_relay ? relay_hop(kind, state) : std::nullopt;
   target.alternatives = route_alternatives(kind, *url, places.gateway, places.workspace);
   target.workspace = places.workspace;
   if (auto split = split_route(kind, *url); !target.workspace && split && split->second) {
@@ -340,7 +358,8 @@ load_configured_state(const Paths& paths, const EnvLookup& env)
   auto manifest = load_manifest(paths.state_file());
   AIGW_TRY(manifest);
   state.agents = manifest->agents;
-  auto relay = net::load_relay_file(net::relay_file_path(paths));
+  state.relay_file = net::relay_file_path(paths);
+  auto relay = net::load_relay_file(state.relay_file);
   AIGW_TRY(relay);
   state.relay = *relay;
 

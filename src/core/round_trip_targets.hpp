@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,7 @@ struct ConfiguredState
 {
   std::map<std::string, config::Json> agents; // the state file's summary per agent
   std::optional<net::RelayFile> relay;
+  std::filesystem::path relay_file; // where `relay` is read from
   std::optional<RouteCredential> kept_token; // the credential file's token
   std::optional<RouteCredential> relay_key;
 };

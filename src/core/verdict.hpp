@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,6 +102,14 @@ struct Alternative
 // How a remedy names the credential of a route configure pointed at the local relay.
 inline constexpr const char* k_relay_key_source = "the relay key";
 
+// Where the local relay forwards a route that went through it: a reply that is not the
+// gateway's came from there, and the user looks there, not at the relay's address.
+struct RelayHop
+{
+  std::string upstream;             // the route's URL at the gateway, from relay.json
+  std::filesystem::path relay_file; // relay.json, which names it
+};
+
 // What is known around a route when its remedy is written.
 struct RemedyContext
 {
@@ -114,6 +123,7 @@ struct RemedyContext
   std::vector<std::string> served_models;
   std::optional<SystemTime> token_expiry;
   std::string token_problem; // why the credential gave no token (an OAuth login that lapsed)
+  std::optional<RelayHop> relay; // set when `host` is the local relay
   std::string aigw = "aigw-setup"; // how a remedy runs this program: with --home when given
 };
 

@@ -152,6 +152,20 @@ tls_remedy(const RemedyContext& context)
   return text;
 }
 
+// Through the relay, the odd reply is the gateway's, passed on: name where the relay got it.
+std::string
+bad_reply_remedy(const RemedyContext& context)
+{
+  if (!context.relay) {
+    return context.host + " answered, but not as the AI Gateway does: check that the URL points "
+           "at the gateway, not at a proxy or a login page";
+  }
+  return "the relay at " + context.host + " passed on this reply from "
+         + context.relay->upstream + ", the gateway named in "
+         + context.relay->relay_file.string()
+         + ": check that it points at the AI Gateway, not at a proxy or a login page";
+}
+
 std::string
 refused_remedy(const RemedyContext& context)
 {
@@ -219,8 +233,7 @@ remedy_for(const Diagnosis& diagnosis, const RemedyContext& context)
     return "the gateway or the endpoint behind it failed: retry in a minute; if it persists, check "
            "the endpoint's state under Serving in the workspace";
   case Verdict::bad_reply:
-    return context.host + " answered, but not as the AI Gateway does: check that the URL points "
-           "at the gateway, not at a proxy or a login page";
+    return bad_reply_remedy(context);
   default:
     break;
   }

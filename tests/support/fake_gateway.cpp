@@ -513,6 +513,10 @@ FakeGateway::answer_fault(GatewayFault fault, const Call& call, httplib::Respons
   case GatewayFault::hang:
     hold(res);
     return;
+  case GatewayFault::login_page:
+    res.status = 200;
+    res.set_content("<html>\n<body>Sign in to continue</body>\n</html>\n", "text/html");
+    return;
   default:
     break;
   }

@@ -2,9 +2,10 @@
 // A fake Databricks AI Gateway on 127.0.0.1 (cpp-httplib), for the tests and the e2e
 // script: the routes of either URL layout (shared/docs/databricks.md A5), the gateway's
 // own errors (400 `Invalid Token`, 401 UNAUTHENTICATED, 403, 404 for an unknown model,
-// 429, 503) and a request that never gets an answer. A good request gets the offline
-// stand-in's reply (net::offline_reply) with "aigw-setup offline relay" said as "fake
-// gateway", so that a test can tell which of the two answered. Every request is recorded.
+// 429, 503), a sign-in page where a reply should be, and a request that never gets an
+// answer. A good request gets the offline stand-in's reply (net::offline_reply) with
+// "aigw-setup offline relay" said as "fake gateway", so that a test can tell which of the
+// two answered. Every request is recorded.
 #pragma once
 
 #include <atomic>
@@ -42,6 +43,7 @@ enum class GatewayFault {
   rate_limited,    // 429 REQUEST_LIMIT_EXCEEDED, without Retry-After (see fake_gateway.cpp)
   server_error,    // 503 TEMPORARILY_UNAVAILABLE
   hang,            // no answer until the gateway is destroyed (then a 503)
+  login_page,      // 200 with an HTML sign-in page, as a proxy or single sign-on in front says
 };
 
 struct GatewayRequest

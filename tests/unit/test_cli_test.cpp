@@ -13,6 +13,7 @@
 #include "support/cli_runner.hpp"
 #include "support/fake_gateway.hpp"
 #include "support/fake_workspace.hpp"
+#include "support/relay_harness.hpp"
 #include "support/test_context.hpp"
 
 using aigw::test::CliResult;
@@ -448,4 +449,47 @@ TEST_CASE("cli test: routes run side by side; one that never answers holds up on
   CHECK(codex["verdict"] == "pass");
   CHECK(codex["status"] == 200);
   CHECK(codex["cause"] == "HTTP 200 Responses API reply");
+}
+
+TEST_CASE("cli test: a page that is not the gateway's, through the relay, names the gateway")
+{
+  namespace harness = aigw::test::relay_harness;
+  FakeGateway gateway;
+  gateway.set_fault("claude", GatewayFault::login_page);
+  aigw::net::RelayOptions options;
+  aigw::core::RouteOptions upstream;
+  upstream.gateway = gateway.url();
+  options.routes = aigw::core::resolve_routes(upstream).value();
+  options.key = aigw::util::Secret(harness::k_key);
+  harness::RelayRig relay(std::move(options));
+  const std::string relay_address = "127.0.0.1:" + std::to_string(relay.port());
+
+  TempDir dir;
+  const auto home = dir / "home";
+  const auto ok = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--home", home.string()});
+    const auto result = run_cli(args);
+    INFO(result.err);
+    return result;
+  };
+  REQUIRE(ok({"configure", "claude", "--auth", "relay", "--relay", relay_address, "--gateway",
+              gateway.url()})
+            .exit_code
+          == 0);
+  // The agents' key, as the relay running here knows it.
+  const auto tool = home / ".config/aigw-setup";
+  aigw::test::write_bytes(tool / "relay.key", std::string(harness::k_key) + "\n");
+
+  const auto result = ok({"--json", "test"});
+  CHECK(result.exit_code == 1);
+  const Json route = routes_of(result)[0];
+  CHECK(route["verdict"] == "bad_reply");
+  CHECK(route["cause"] == "HTTP 200 but not a Messages API reply: <html>");
+  CHECK(route["remedy"] == "the relay at " + relay_address + " passed on this reply from "
+                             + gateway.url() + "/anthropic, the gateway named in "
+                             + (tool / "relay.json").string()
+                             + ": check that it points at the AI Gateway, not at a proxy or a "
+                               "login page");
+  // It did come from the gateway: the relay forwarded the round trip.
+  CHECK(gateway.requests().size() == 1);
 }

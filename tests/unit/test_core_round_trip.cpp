@@ -320,6 +320,23 @@ TEST_CASE("core::plan_round_trips")
     CHECK(gemini.base_url == "http://127.0.0.1:8765/gemini");
     CHECK(gemini.credential.source == "the relay key");
     CHECK_FALSE(gemini.credential.token);
+    // No relay.json: nothing says where the relay forwards.
+    CHECK_FALSE(claude.relay);
+    CHECK_FALSE(gemini.relay);
+  }
+  SUBCASE("a route through the relay knows the gateway relay.json forwards it to")
+  {
+    state.relay = aigw::net::RelayFile{};
+    state.relay->routes.gateway = "https://gw.example.com";
+    state.relay_file = "/home/me/.config/aigw-setup/relay.json";
+    const auto plan = plan_round_trips(selection, state);
+    REQUIRE(plan);
+    REQUIRE(plan->targets.size() == 2);
+    CHECK_FALSE(plan->targets[0].relay);
+    const auto& gemini = plan->targets[1];
+    REQUIRE(gemini.relay);
+    CHECK(gemini.relay->upstream == "https://gw.example.com/gemini");
+    CHECK(gemini.relay->relay_file == "/home/me/.config/aigw-setup/relay.json");
   }
   SUBCASE("--gateway tests all four; Cursor without a model is skipped")
   {

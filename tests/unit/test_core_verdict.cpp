@@ -294,6 +294,23 @@ TEST_CASE("core::remedy_for, URLs, models and limits")
            "admin to raise the limit in the endpoint's AI Gateway settings");
 }
 
+TEST_CASE("core::remedy_for, a reply that is not the gateway's names where it came from")
+{
+  CHECK(remedy(Verdict::bad_reply)
+        == "gw.example.com answered, but not as the AI Gateway does: check that the URL points "
+           "at the gateway, not at a proxy or a login page");
+
+  auto relayed = context();
+  relayed.host = "127.0.0.1:8765";
+  relayed.relay = aigw::core::RelayHop{"https://gw.example.com/anthropic",
+                                       "/home/me/.config/aigw-setup/relay.json"};
+  CHECK(remedy(Verdict::bad_reply, relayed)
+        == "the relay at 127.0.0.1:8765 passed on this reply from "
+           "https://gw.example.com/anthropic, the gateway named in "
+           "/home/me/.config/aigw-setup/relay.json: check that it points at the AI Gateway, not "
+           "at a proxy or a login page");
+}
+
 TEST_CASE("core::remedy_for, the network")
 {
   CHECK(remedy(Verdict::tls, context(RouteKind::cursor))
