@@ -102,9 +102,10 @@ codex_rejects_legacy_profiles(const std::optional<std::string>& version)
 
 // Each [profiles.<name>] table becomes <name>.config.toml with the same keys at top level.
 void
-migrate_profiles(const config::Json& profiles, FilePlan& config_file, AgentPlan& plan,
-                 const Paths& paths)
+migrate_profiles(const config::Json& profiles, DryRun dry_run, FilePlan& config_file,
+                 AgentPlan& plan, const Paths& paths)
 {
+  const char* moves = dry_run == DryRun::yes ? "would move [profiles." : "moved [profiles.";
   static const std::regex k_profile_name("[A-Za-z0-9_-]+");
   for (const auto& [name, table] : profiles.items()) {
     if (!std::regex_match(name, k_profile_name) || !table.is_object()) {
@@ -117,7 +118,7 @@ migrate_profiles(const config::Json& profiles, FilePlan& config_file, AgentPlan&
       profile_file.edits.push_back({{key}, value});
     }
     config_file.edits.push_back({{"profiles", name}, std::nullopt});
-    plan.notes.push_back("moved [profiles." + name + "] to " + profile_file.path.string()
+    plan.notes.push_back(moves + name + "] to " + profile_file.path.string()
                          + "; use it with: codex --profile " + name);
     plan.files.push_back(std::move(profile_file));
   }
@@ -154,7 +155,7 @@ handle_legacy_profiles(const ConfigureRequest& request, const Paths& paths, File
     file.edits.push_back({{"profile"}, std::nullopt});
   }
   if (profiles && profiles->is_object()) {
-    migrate_profiles(*profiles, file, plan, paths);
+    migrate_profiles(*profiles, request.dry_run, file, plan, paths);
   }
 }
 

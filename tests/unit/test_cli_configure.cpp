@@ -111,9 +111,25 @@ TEST_CASE("cli configure codex migrates a legacy profile only when asked")
 
   auto args = base;
   args.push_back("--codex-migrate-profiles");
+  const std::string profile = (home / ".codex/default.config.toml").string();
+  const std::string use_it = "; use it with: codex --profile default\n";
+
+  // A dry run says what it would move, and moves nothing.
+  const auto before = aigw::test::snapshot(home);
+  auto dry_args = args;
+  dry_args.insert(dry_args.begin(), "--dry-run");
+  auto dry = run_cli(dry_args, k_token);
+  REQUIRE(dry.exit_code == 0);
+  CHECK(dry.out.find("would move [profiles.default] to " + profile + use_it)
+        != std::string::npos);
+  CHECK(dry.out.find("moved [profiles.") == std::string::npos);
+  CHECK(aigw::test::snapshot(home) == before);
+
   auto migrated = run_cli(args, k_token);
   INFO(migrated.err);
   REQUIRE(migrated.exit_code == 0);
+  CHECK(migrated.out.find("moved [profiles.default] to " + profile + use_it)
+        != std::string::npos);
   check_tree(fixture("expected/legacy-codex-migrated"), home);
 }
 
