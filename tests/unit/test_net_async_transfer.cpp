@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <exception>
-#include <functional>
 #include <mutex>
 #include <string>
 #include <utility> // Boost 1.74's awaitable.hpp uses std::exchange without it
@@ -14,11 +12,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "net/async_transfer.hpp"
 #include "support/net_fakes.hpp"
+#include "support/upstream_loop_run.hpp"
 
 using aigw::net::AsyncTransfer;
 using aigw::net::HttpErrorKind;
@@ -27,60 +24,15 @@ using aigw::net::UpstreamLoop;
 using aigw::test::FakeHttpServer;
 using aigw::test::PortCountingServer;
 using aigw::test::RawServer;
+using aigw::test::upstream_loop::get;
+using aigw::test::upstream_loop::pattern;
+using aigw::test::upstream_loop::pause_for;
+using aigw::test::upstream_loop::read_all;
+using aigw::test::upstream_loop::run;
 using boost::asio::awaitable;
 using Next = AsyncTransfer::Next;
 
 namespace {
-
-using Body = std::function<awaitable<void>(UpstreamLoop&)>;
-
-// Run `body` on a fresh io_context and loop until it is done; its failures fail the test.
-void
-run(const Body& body)
-{
-  boost::asio::io_context io;
-  UpstreamLoop loop(io);
-  std::exception_ptr failure;
-  boost::asio::co_spawn(io, body(loop), [&](std::exception_ptr error) {
-    failure = error;
-    io.stop(); // idle connections and libcurl's timers would keep run() going
-  });
-  io.run();
-  if (failure) {
-    std::rethrow_exception(failure);
-  }
-}
-
-HttpRequest
-get(const std::string& url)
-{
-  HttpRequest request;
-  request.url = url;
-  request.idle_timeout = std::chrono::milliseconds(0); // only a cancel ends a silent wait
-  // Should a cancel not wake the reader, the transfer still ends (as a timeout).
-  request.total_timeout = std::chrono::milliseconds(20'000);
-  return request;
-}
-
-awaitable<void>
-pause_for(std::chrono::milliseconds time)
-{
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, time);
-  co_await timer.async_wait(boost::asio::use_awaitable);
-}
-
-// The whole body, or "failed" after what came before the failure.
-awaitable<std::string>
-read_all(AsyncTransfer& transfer)
-{
-  std::string body;
-  std::string piece;
-  Next next;
-  while ((next = co_await transfer.next(piece)) == Next::data) {
-    body += piece;
-  }
-  co_return next == Next::end ? body : body + "|failed";
-}
 
 // Each event goes out only once the client said it has the one before (or after 10 s).
 struct LockStepServer
@@ -116,17 +68,6 @@ struct LockStepServer
     changed.notify_all();
   }
 };
-
-
-std::string
-pattern(std::size_t size)
-{
-  std::string text(size, '\0');
-  for (std::size_t i = 0; i < size; ++i) {
-    text[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
-  }
-  return text;
-}
 
 } // namespace
 
