@@ -246,6 +246,9 @@ AgentConnection::serve_request(bool last)
   ReplyChannel reply(*this, log);
 
   if (auto refused = screen(inbound)) {
+    if (!parser.is_done()) {
+      log.set_body_unread();
+    }
     co_await refuse(*refused, reply);
     log.finish();
     co_return;
@@ -300,6 +303,7 @@ AgentConnection::read_body(Parser& parser, InboundRequest& inbound, ReplyChannel
 {
   const std::size_t limit = m_relay.options.body_limit;
   if (parser.content_length().value_or(0) > limit) {
+    reply.log().set_body_unread();
     co_await refuse_unread(413, inbound.path, reply);
     co_return false;
   }

@@ -56,6 +56,8 @@ public:
   void set_route(std::string route) { m_route = std::move(route); }
   void set_status(int status) { m_status = status; }
   void set_in(std::size_t bytes) { m_bytes_in = bytes; }
+  // Refused before its body was read: "0 B in" would say the agent sent none.
+  void set_body_unread() { m_body_unread = true; }
   void add_out(std::size_t bytes) { m_bytes_out += bytes; }
   void set_broken() { m_broken = true; }
   void finish();
@@ -69,6 +71,7 @@ private:
   std::size_t m_bytes_out = 0;
   std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
   bool m_broken = false; // the reply ended before its end
+  bool m_body_unread = false;
   bool m_done = false;
 };
 

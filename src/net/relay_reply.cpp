@@ -53,10 +53,11 @@ RequestLog::finish()
   }
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
     std::chrono::steady_clock::now() - m_start);
+  const std::string in =
+    m_body_unread ? "body not read" : std::to_string(m_bytes_in) + " B in";
   AIGW_INFO(m_method << " " << m_path << " " << m_route << " -> " << m_status
-                     << (m_broken ? " broken off" : "") << " ("
-                     << elapsed.count() << " ms, " << m_bytes_in << " B in, " << m_bytes_out
-                     << " B out)");
+                     << (m_broken ? " broken off" : "") << " (" << elapsed.count() << " ms, "
+                     << in << ", " << m_bytes_out << " B out)");
 }
 
 ReplyChannel::ReplyChannel(AgentConnection& connection, RequestLog& log)

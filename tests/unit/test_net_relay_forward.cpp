@@ -14,6 +14,8 @@
 #include "net/wire.hpp"
 #include "support/net_fakes.hpp"
 #include "support/relay_harness.hpp"
+#include "support/stderr_capture.hpp"
+#include "util/log.hpp"
 
 namespace net = aigw::net;
 using aigw::test::FakeHttpServer;
@@ -275,6 +277,28 @@ TEST_CASE("net::Relay accepts only the relay key")
     CHECK(second->status == 401);
     CHECK(second->body == wrong_body);
     CHECK(gateway.requests().empty());
+  }
+
+  SUBCASE("the request line says whether the body was read")
+  {
+    const auto level = aigw::util::log::level();
+    aigw::util::log::set_level(aigw::util::log::Level::info);
+    aigw::test::StderrCapture log;
+    const auto refused = rig.send(post(rig.url(path), R"({"model":"m","max_tokens":1})"));
+    const auto served = rig.send(with_key(post(rig.url(path), R"({"model":"m"})")));
+    rig.stop();
+    aigw::util::log::set_level(level);
+
+    REQUIRE(refused);
+    REQUIRE(served);
+    CHECK(refused->status == 401);
+    CHECK(served->status == 200);
+    const std::string text = log.text();
+    CHECK(text.find("POST /anthropic/v1/messages anthropic -> 401 (") != std::string::npos);
+    CHECK(text.find(" ms, body not read, " + std::to_string(refused->body.size()) + " B out)")
+          != std::string::npos);
+    CHECK(text.find("POST /anthropic/v1/messages anthropic -> 200 (") != std::string::npos);
+    CHECK(text.find(" ms, 13 B in, ") != std::string::npos);
   }
 }
 
