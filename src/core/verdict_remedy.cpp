@@ -166,11 +166,13 @@ bad_reply_remedy(const RemedyContext& context)
          + ": check that it points at the AI Gateway, not at a proxy or a login page";
 }
 
+// Only a route configure pointed at the relay is served by `aigw-setup relay`: any other
+// loopback URL is something else the user runs, and no relay is set up to start.
 std::string
 refused_remedy(const RemedyContext& context)
 {
   std::string text = "nothing listens at " + context.host + ": check the URL and the port";
-  if (is_loopback_host(url_host("http://" + context.host))) {
+  if (through_relay(context)) {
     text += "; for the local relay, start " + context.aigw + " relay";
   }
   return text;

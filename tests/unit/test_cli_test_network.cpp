@@ -133,13 +133,40 @@ TEST_CASE("cli test: TLS, refused, proxy and DNS failures")
     CHECK(route({"gemini", "--gemini-url", server.url() + "/gemini"}, env)["verdict"] == "tls");
   }
 
-  SUBCASE("a closed port: refused")
+  SUBCASE("a closed port: refused, and no relay to start where none is configured")
   {
     const std::string host = "127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
     const Json refused = route({"codex", "--codex-url", "http://" + host + "/openai/v1"});
     CHECK(refused["verdict"] == "refused");
     CHECK(refused["error"] == "connect");
-    CHECK(refused["remedy"] == "nothing listens at " + host
+    CHECK(refused["remedy"] == "nothing listens at " + host + ": check the URL and the port");
+  }
+
+  SUBCASE("a plain token setup whose gateway is down: refused, no relay named")
+  {
+    const std::string gateway =
+      "http://127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
+    const auto configured = run_cli({"--home", home, "configure", "claude", "--gateway", gateway,
+                                     "--token-stdin"},
+                                    std::string(FakeGateway::k_token) + "\n");
+    REQUIRE(configured.exit_code == 0);
+    const Json refused = route({}, {});
+    CHECK(refused["verdict"] == "refused");
+    CHECK(refused["remedy"]
+          == "nothing listens at " + gateway.substr(7) + ": check the URL and the port");
+  }
+
+  SUBCASE("a relay route whose relay is not running: start it")
+  {
+    const std::string relay = "127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
+    const std::string gateway =
+      "http://127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
+    const auto configured = run_cli({"--home", home, "configure", "claude", "--auth", "relay",
+                                     "--relay", relay, "--gateway", gateway});
+    REQUIRE(configured.exit_code == 0);
+    const Json refused = route({}, {});
+    CHECK(refused["verdict"] == "refused");
+    CHECK(refused["remedy"] == "nothing listens at " + relay
                                  + ": check the URL and the port; for the local relay, start "
                                    "aigw-setup --home "
                                  + home + " relay");

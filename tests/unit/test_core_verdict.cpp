@@ -331,8 +331,12 @@ TEST_CASE("core::remedy_for, the network")
            "DNS the workspace needs");
   CHECK(remedy(Verdict::refused)
         == "nothing listens at gw.example.com: check the URL and the port");
+  // A loopback URL the user gave is not the relay unless configure pointed the route there.
   auto local = context();
   local.host = "127.0.0.1:8765";
+  CHECK(remedy(Verdict::refused, local)
+        == "nothing listens at 127.0.0.1:8765: check the URL and the port");
+  local.token_source = "the relay key";
   CHECK(remedy(Verdict::refused, local)
         == "nothing listens at 127.0.0.1:8765: check the URL and the port; for the local relay, "
            "start aigw-setup relay");
