@@ -50,6 +50,7 @@ exchange(const RouteTarget& target, const std::string& base_url, net::HttpClient
   observation.model = target.model;
   observation.token_expiry = target.credential.expiry;
   observation.now = now_of(env);
+  observation.via_relay = target.credential.source == k_relay_key_source;
 
   const net::HttpRequest request = agent_request(target, base_url, observation.now);
   result.url = shown_url(request);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/databricks_client.hpp"
+#include "net/wire.hpp"
 #include "util/strings.hpp"
 
 namespace aigw::core {
@@ -184,6 +185,16 @@ names_missing_target(const ErrorBody& error, const std::string& target, int stat
   return missing && (names_target || contains(message, "model") || contains(message, "table"));
 }
 
+// Whether the relay itself answered that it could not reach the gateway (or, for OTel, the
+// workspace): a 5xx in its own words, not one the gateway sent and the relay passed on.
+bool
+relay_could_not_forward(const Observation& observation, const ErrorBody& error)
+{
+  const int status = observation.status;
+  return observation.via_relay && (status == 502 || status == 504)
+         && net::is_upstream_failure_message(error.message);
+}
+
 Diagnosis
 status_diagnosis(const Observation& observation)
 {
@@ -211,6 +222,9 @@ status_diagnosis(const Observation& observation)
         diagnosis.retry_after = std::chrono::ceil<std::chrono::seconds>(*wait);
       }
     }
+  } else if (relay_could_not_forward(observation, error)) {
+    diagnosis.verdict = Verdict::gateway_unreachable;
+    diagnosis.cause = "HTTP " + std::to_string(status) + " from the relay: " + error.message;
   } else if (status >= 500) {
     diagnosis.verdict = Verdict::server_error;
   }
@@ -225,7 +239,7 @@ to_string(Verdict verdict)
   static constexpr std::array k_ids{
     "pass",         "token_missing", "token_invalid", "token_expired", "forbidden",
     "wrong_url",    "unknown_model", "unknown_table", "rate_limited",  "bad_request",
-    "server_error", "bad_reply",     "tls",           "proxy",         "dns",
+    "server_error", "gateway_unreachable", "bad_reply", "tls", "proxy", "dns",
     "refused",      "timeout",       "dropped",       "network",
   };
   return k_ids.at(static_cast<std::size_t>(verdict));

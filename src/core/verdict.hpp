@@ -29,6 +29,7 @@ enum class Verdict {
   rate_limited,
   bad_request,
   server_error,
+  gateway_unreachable,
   bad_reply,
   tls,
   proxy,
@@ -65,6 +66,7 @@ struct Observation
   std::optional<SystemTime> token_expiry; // when the token's source knows it (OAuth)
   SystemTime now{};
   bool via_proxy = false; // a proxy variable applies to the URL
+  bool via_relay = false; // the URL is the local relay's (configure --auth relay)
 };
 
 struct Diagnosis

@@ -166,6 +166,20 @@ bad_reply_remedy(const RemedyContext& context)
          + ": check that it points at the AI Gateway, not at a proxy or a login page";
 }
 
+// The relay answered for an upstream it could not reach. Its own words name the URL and
+// why; the fix is where the relay takes that URL from, and the way from here to it.
+std::string
+unreachable_remedy(const Diagnosis& diagnosis, const RemedyContext& context)
+{
+  const bool otel = agent_of(context.kind) == "otel";
+  const std::string upstream = otel ? "workspace" : "gateway";
+  const std::string file = context.relay ? context.relay->relay_file.string() : "relay.json";
+  return "the relay at " + context.host + " could not reach the " + upstream + " ("
+         + quoted(diagnosis.detail) + "): check the " + upstream + " URL in " + file
+         + ", or the --" + upstream + " the relay was started with, and the network from here "
+         "to it; restart the relay after a change";
+}
+
 // Only a route configure pointed at the relay is served by `aigw-setup relay`: any other
 // loopback URL is something else the user runs, and no relay is set up to start.
 std::string
@@ -234,6 +248,8 @@ remedy_for(const Diagnosis& diagnosis, const RemedyContext& context)
   case Verdict::server_error:
     return "the gateway or the endpoint behind it failed: retry in a minute; if it persists, check "
            "the endpoint's state under Serving in the workspace";
+  case Verdict::gateway_unreachable:
+    return unreachable_remedy(diagnosis, context);
   case Verdict::bad_reply:
     return bad_reply_remedy(context);
   default:

@@ -3,7 +3,7 @@
 // hop-by-hop ones and the relay key, with the real credential and the coding-agent header
 // for Claude in their place; the upstream's reply head less hop-by-hop and framing headers;
 // and the 502 or 504 an agent gets when the upstream cannot be reached, with its cause and
-// what to check.
+// what to check, worded so that `test` can tell it from a 5xx the gateway sent.
 #include "net/relay_internal.hpp"
 
 #include <algorithm>
@@ -20,6 +20,12 @@ constexpr const char* k_coding_agent_header = "x-databricks-use-coding-agent-mod
 
 constexpr std::array<std::string_view, 7> k_hop_by_hop{
   "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host"};
+
+// How an upstream failure is worded: "the gateway URL could not be reached: ...", or "...
+// did not answer in time; ...". is_upstream_failure_message() knows the relay by them.
+constexpr std::array<std::string_view, 2> k_upstream_names{"the gateway ", "the workspace "};
+constexpr std::string_view k_unreachable = " could not be reached: ";
+constexpr std::string_view k_no_answer = " did not answer in time; ";
 
 // Request headers that never go upstream as the agent sent them: the relay key in its
 // three spellings (the real credential replaces it), and framing the client redoes.
@@ -119,15 +125,26 @@ LocalReply
 upstream_failure(Route route, const std::string& url, const HttpError& error)
 {
   const bool otel = route == Route::otel;
-  const std::string what = std::string(otel ? "the workspace " : "the gateway ") + redact_url(url);
+  const std::string what = std::string(k_upstream_names[otel ? 1 : 0]) + redact_url(url);
   const std::string option = otel ? "--workspace" : "--gateway";
   if (error.kind == HttpErrorKind::timeout) {
     return error_reply(route, 504,
-                       what + " did not answer in time; try again, or check " + option
+                       what + std::string(k_no_answer) + "try again, or check " + option
                          + " and your network");
   }
   const auto [cause, remedy] = cause_and_remedy(error.kind, option);
-  return error_reply(route, 502, what + " could not be reached: " + cause + "; " + remedy);
+  return error_reply(route, 502, what + std::string(k_unreachable) + cause + "; " + remedy);
+}
+
+bool
+is_upstream_failure_message(std::string_view message)
+{
+  const bool names_upstream =
+    std::any_of(k_upstream_names.begin(), k_upstream_names.end(),
+                [message](std::string_view name) { return message.starts_with(name); });
+  const bool says_failure = message.find(k_unreachable) != std::string_view::npos
+                            || message.find(k_no_answer) != std::string_view::npos;
+  return names_upstream && says_failure;
 }
 
 } // namespace aigw::net

@@ -61,6 +61,11 @@ struct LocalReply
 // header is set (Codex gives up at once without it).
 LocalReply error_reply(Route route, int status, std::string_view message);
 
+// Whether `message`, read from an error reply, is the relay's own word that it could not
+// reach its upstream (the 502 and 504 of an unreachable gateway or workspace), and not a
+// gateway's error the relay passed on. `test` tells the two apart by it.
+bool is_upstream_failure_message(std::string_view message);
+
 // The offline stand-in: a faithful, deterministic reply for `request` on `route`, streamed
 // when the request asks for a stream. The text says plainly that it comes from the offline
 // relay. OTel exports are not answered here (the relay spools them).

@@ -15,6 +15,7 @@
 #include "support/fake_workspace.hpp"
 #include "support/relay_harness.hpp"
 #include "support/test_context.hpp"
+#include "support/tls_server.hpp"
 
 using aigw::test::CliResult;
 using aigw::test::FakeGateway;
@@ -451,45 +452,103 @@ TEST_CASE("cli test: routes run side by side; one that never answers holds up on
   CHECK(codex["cause"] == "HTTP 200 Responses API reply");
 }
 
-TEST_CASE("cli test: a page that is not the gateway's, through the relay, names the gateway")
-{
-  namespace harness = aigw::test::relay_harness;
-  FakeGateway gateway;
-  gateway.set_fault("claude", GatewayFault::login_page);
-  aigw::net::RelayOptions options;
-  aigw::core::RouteOptions upstream;
-  upstream.gateway = gateway.url();
-  options.routes = aigw::core::resolve_routes(upstream).value();
-  options.key = aigw::util::Secret(harness::k_key);
-  harness::RelayRig relay(std::move(options));
-  const std::string relay_address = "127.0.0.1:" + std::to_string(relay.port());
+namespace {
 
-  TempDir dir;
-  const auto home = dir / "home";
-  const auto ok = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--home", home.string()});
-    const auto result = run_cli(args);
+namespace harness = aigw::test::relay_harness;
+
+// A relay running here that forwards to `gateway`, and a home whose Claude Code
+// configure pointed at it (--auth relay) with the key this relay knows.
+struct RelayedHome
+{
+  explicit RelayedHome(const std::string& gateway) : relay(options_for(gateway))
+  {
+    address = "127.0.0.1:" + std::to_string(relay.port());
+    REQUIRE(run({"configure", "claude", "--auth", "relay", "--relay", address, "--gateway",
+                 gateway})
+              .exit_code
+            == 0);
+    aigw::test::write_bytes(tool() / "relay.key", std::string(harness::k_key) + "\n");
+  }
+
+  static aigw::net::RelayOptions options_for(const std::string& gateway)
+  {
+    aigw::net::RelayOptions options;
+    aigw::core::RouteOptions upstream;
+    upstream.gateway = gateway;
+    options.routes = aigw::core::resolve_routes(upstream).value();
+    options.key = aigw::util::Secret(harness::k_key);
+    return options;
+  }
+
+  CliResult run(std::vector<std::string> args) const
+  {
+    args.insert(args.begin(), {"--home", (dir / "home").string()});
+    auto result = run_cli(args);
     INFO(result.err);
     return result;
-  };
-  REQUIRE(ok({"configure", "claude", "--auth", "relay", "--relay", relay_address, "--gateway",
-              gateway.url()})
-            .exit_code
-          == 0);
-  // The agents' key, as the relay running here knows it.
-  const auto tool = home / ".config/aigw-setup";
-  aigw::test::write_bytes(tool / "relay.key", std::string(harness::k_key) + "\n");
+  }
 
-  const auto result = ok({"--json", "test"});
+  std::filesystem::path tool() const { return dir / "home/.config/aigw-setup"; }
+
+  harness::RelayRig relay;
+  std::string address;
+  TempDir dir;
+};
+
+} // namespace
+
+TEST_CASE("cli test: a page that is not the gateway's, through the relay, names the gateway")
+{
+  FakeGateway gateway;
+  gateway.set_fault("claude", GatewayFault::login_page);
+  const RelayedHome home(gateway.url());
+
+  const auto result = home.run({"--json", "test"});
   CHECK(result.exit_code == 1);
   const Json route = routes_of(result)[0];
   CHECK(route["verdict"] == "bad_reply");
   CHECK(route["cause"] == "HTTP 200 but not a Messages API reply: <html>");
-  CHECK(route["remedy"] == "the relay at " + relay_address + " passed on this reply from "
+  CHECK(route["remedy"] == "the relay at " + home.address + " passed on this reply from "
                              + gateway.url() + "/anthropic, the gateway named in "
-                             + (tool / "relay.json").string()
+                             + (home.tool() / "relay.json").string()
                              + ": check that it points at the AI Gateway, not at a proxy or a "
                                "login page");
   // It did come from the gateway: the relay forwarded the round trip.
   CHECK(gateway.requests().size() == 1);
+}
+
+TEST_CASE("cli test: through the relay, whose 5xx is it")
+{
+  SUBCASE("the relay's own 502 for a gateway it cannot reach: gateway_unreachable, its words")
+  {
+    const std::string gateway =
+      "http://127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
+    const RelayedHome home(gateway);
+    const std::string said = "the gateway " + gateway + "/anthropic/v1/messages?beta=*** could "
+                             "not be reached: connection refused; check --gateway or your network";
+
+    const auto result = home.run({"--json", "test"});
+    CHECK(result.exit_code == 1);
+    const Json route = routes_of(result)[0];
+    CHECK(route["verdict"] == "gateway_unreachable");
+    CHECK(route["status"] == 502);
+    CHECK(route["cause"] == "HTTP 502 from the relay: " + said);
+    CHECK(route["remedy"] == "the relay at " + home.address + " could not reach the gateway (\""
+                               + said + "\"): check the gateway URL in "
+                               + (home.tool() / "relay.json").string()
+                               + ", or the --gateway the relay was started with, and the network "
+                                 "from here to it; restart the relay after a change");
+  }
+
+  SUBCASE("a 503 the gateway sent, passed on: still the gateway's server_error")
+  {
+    FakeGateway gateway;
+    gateway.set_fault("claude", GatewayFault::server_error);
+    const RelayedHome home(gateway.url());
+
+    const Json route = routes_of(home.run({"--json", "test"}))[0];
+    CHECK(route["verdict"] == "server_error");
+    CHECK(route["status"] == 503);
+    CHECK(gateway.requests().size() == 1);
+  }
 }

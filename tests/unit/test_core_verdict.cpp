@@ -156,6 +156,47 @@ TEST_CASE("core::diagnose, the other HTTP answers")
   }
 }
 
+TEST_CASE("core::diagnose, a relay that could not reach its upstream")
+{
+  const std::string unreachable =
+    "the gateway http://127.0.0.1:9/anthropic/v1/messages could not be reached: connection "
+    "refused; check --gateway or your network";
+  const auto relayed = [](int status, const std::string& message) {
+    auto observation = answer(status, R"({"type":"error","error":{"type":"api_error",)"
+                                        R"("message":")" + message + R"("}})");
+    observation.via_relay = true;
+    return observation;
+  };
+
+  SUBCASE("its own 502, in the agent's error shape")
+  {
+    const auto diagnosis = diagnose(relayed(502, unreachable));
+    CHECK(id(diagnosis) == "gateway_unreachable");
+    CHECK(diagnosis.cause == "HTTP 502 from the relay: " + unreachable);
+    CHECK(diagnosis.detail == unreachable);
+  }
+  SUBCASE("its own 504 for a workspace that did not answer")
+  {
+    auto observation = relayed(504, "");
+    observation.kind = RouteKind::otel_logs;
+    observation.body = R"({"error_code":"TEMPORARILY_UNAVAILABLE","message":"the workspace )"
+                       R"(https://ws.example.com/api/2.0/otel/v1/logs did not answer in time; )"
+                       R"(try again, or check --workspace and your network"})";
+    CHECK(id(diagnose(observation)) == "gateway_unreachable");
+  }
+  SUBCASE("a 5xx the gateway sent and the relay passed on stays the gateway's")
+  {
+    CHECK(id(diagnose(relayed(502, "upstream model endpoint failed"))) == "server_error");
+    CHECK(id(diagnose(relayed(503, unreachable))) == "server_error");
+  }
+  SUBCASE("the same words from a URL that is not the relay's are the gateway's")
+  {
+    auto direct = relayed(502, unreachable);
+    direct.via_relay = false;
+    CHECK(id(diagnose(direct)) == "server_error");
+  }
+}
+
 TEST_CASE("core::diagnose, 2xx must be in the agent's wire format")
 {
   CHECK(id(diagnose(answer(200, "event: message_start\ndata: {}\n\n"))) == "pass");
@@ -311,6 +352,31 @@ TEST_CASE("core::remedy_for, a reply that is not the gateway's names where it ca
            "at a proxy or a login page");
 }
 
+TEST_CASE("core::remedy_for, a relay that could not reach its upstream says where it looked")
+{
+  const std::string said = "the gateway http://127.0.0.1:9/anthropic/v1/messages could not be "
+                           "reached: connection refused; check --gateway or your network";
+  const Diagnosis diagnosis{Verdict::gateway_unreachable, "", said, {}};
+  auto relayed = context();
+  relayed.host = "127.0.0.1:8765";
+  relayed.token_source = "the relay key";
+  relayed.relay = aigw::core::RelayHop{"http://127.0.0.1:9/anthropic",
+                                       "/home/me/.config/aigw-setup/relay.json"};
+  CHECK(remedy_for(diagnosis, relayed)
+        == "the relay at 127.0.0.1:8765 could not reach the gateway (\"" + said
+             + "\"): check the gateway URL in /home/me/.config/aigw-setup/relay.json, or the "
+               "--gateway the relay was started with, and the network from here to it; restart "
+               "the relay after a change");
+
+  auto otel = relayed;
+  otel.kind = RouteKind::otel_metrics;
+  otel.relay.reset();
+  CHECK(remedy_for(Diagnosis{Verdict::gateway_unreachable, "", "the workspace ...", {}}, otel)
+        == "the relay at 127.0.0.1:8765 could not reach the workspace (\"the workspace ...\"): "
+           "check the workspace URL in relay.json, or the --workspace the relay was started "
+           "with, and the network from here to it; restart the relay after a change");
+}
+
 TEST_CASE("core::remedy_for, the network")
 {
   CHECK(remedy(Verdict::tls, context(RouteKind::cursor))
@@ -392,6 +458,9 @@ TEST_CASE("core::to_string(Verdict) ids are stable")
 {
   CHECK(aigw::core::to_string(Verdict::pass) == "pass");
   CHECK(aigw::core::to_string(Verdict::unknown_table) == "unknown_table");
+  CHECK(aigw::core::to_string(Verdict::server_error) == "server_error");
+  CHECK(aigw::core::to_string(Verdict::gateway_unreachable) == "gateway_unreachable");
+  CHECK(aigw::core::to_string(Verdict::bad_reply) == "bad_reply");
   CHECK(aigw::core::to_string(Verdict::network) == "network");
   CHECK(aigw::core::to_string(RouteKind::otel_metrics) == "otel-metrics");
   CHECK(aigw::core::agent_of(RouteKind::otel_logs) == "otel");
