@@ -62,6 +62,32 @@ ipv4_octets(std::string_view host)
   return octets;
 }
 
+// What is wrong with the port of `url`, whose host is `host`; nullopt when it has none or a
+// good one. libcurl would refuse a bad port only when a request is made, with words of its
+// own, so a URL is checked before it is written anywhere.
+std::optional<std::string>
+port_problem(std::string_view url, const std::string& host)
+{
+  const std::string_view rest = url.substr(url.find("://") + 3);
+  const std::string_view after_host = rest.substr(0, rest.find('/')).substr(host.size());
+  if (after_host.empty()) {
+    return std::nullopt;
+  }
+  if (after_host.front() != ':') {
+    return "no valid host name";
+  }
+  const std::string_view port = after_host.substr(1);
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos) {
+    return "the port \"" + std::string(port) + "\" is not a number; a port is 1 to 65535";
+  }
+  // More than five digits is out of range whatever they say, and would overflow stoi.
+  const int number = port.size() > 5 ? 0 : std::stoi(std::string(port));
+  if (number < 1 || number > 65535) {
+    return "port " + std::string(port) + " is out of range; a port is 1 to 65535";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string>
 route(const std::optional<std::string>& base, const char* suffix)
 {
@@ -150,6 +176,9 @@ normalize_base_url(std::string_view url, std::string_view option)
   const std::string host = url_host(url);
   if (!valid_host(host)) {
     return bad_url(option, url, "no valid host name");
+  }
+  if (auto problem = port_problem(url, host)) {
+    return bad_url(option, url, *problem);
   }
   if (scheme == "http" && !is_loopback_host(host)) {
     return bad_url(option, url, "https is required (http only for loopback hosts)");

@@ -183,26 +183,52 @@ TEST_CASE("cli: usage errors exit 2 and say what is wrong")
   }
 }
 
+namespace {
+
+// configure claude with `gateway` as --gateway, into the home `dir`.
+aigw::test::CliResult
+configure_gateway(const TempDir& dir, const std::string& gateway)
+{
+  return run_cli({"--home", dir.path().string(), "configure", "claude", "--gateway", gateway,
+                  "--token-stdin"},
+                 k_token);
+}
+
+} // namespace
+
 TEST_CASE("cli configure: a refused gateway URL says which URLs are taken")
 {
   TempDir dir;
   const std::string accepted = "use https://HOST/..., or http:// for a loopback host such as "
                                "the local relay (http://127.0.0.1:8765)\n";
-  const auto configure = [&dir](const std::string& gateway) {
-    return run_cli({"--home", dir.path().string(), "configure", "claude", "--gateway", gateway,
-                    "--token-stdin"},
-                   k_token);
-  };
 
-  const auto ftp = configure("ftp://127.0.0.1:9");
+  const auto ftp = configure_gateway(dir, "ftp://127.0.0.1:9");
   CHECK(ftp.exit_code == 2);
   CHECK(ftp.err
         == "aigw-setup: error: --gateway \"ftp://127.0.0.1:9\": not an https or http URL; "
              + accepted);
 
-  const auto bare = configure("127.0.0.1:9");
+  const auto bare = configure_gateway(dir, "127.0.0.1:9");
   CHECK(bare.exit_code == 2);
   CHECK(bare.err == "aigw-setup: error: --gateway \"127.0.0.1:9\": not a URL; " + accepted);
+}
+
+TEST_CASE("cli configure: a port no URL can have is refused before anything is written")
+{
+  TempDir dir;
+  const auto high = configure_gateway(dir, "http://127.0.0.1:99999");
+  CHECK(high.exit_code == 2);
+  CHECK(high.err == "aigw-setup: error: --gateway \"http://127.0.0.1:99999\": port 99999 is out "
+                    "of range; a port is 1 to 65535\n");
+  const auto zero = configure_gateway(dir, "http://127.0.0.1:0");
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.err == "aigw-setup: error: --gateway \"http://127.0.0.1:0\": port 0 is out of "
+                    "range; a port is 1 to 65535\n");
+  const auto word = configure_gateway(dir, "https://gw.example.com:https");
+  CHECK(word.exit_code == 2);
+  CHECK(word.err == "aigw-setup: error: --gateway \"https://gw.example.com:https\": the port "
+                    "\"https\" is not a number; a port is 1 to 65535\n");
+  CHECK(snapshot(dir.path(), aigw::test::k_tool_dir).empty());
 }
 
 TEST_CASE("cli demo leaves a lived-in --home alone")

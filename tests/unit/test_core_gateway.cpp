@@ -54,6 +54,20 @@ TEST_CASE("core::normalize_base_url rejects what cannot be a base URL")
     {"https:///path", "--gateway \"https:///path\": no valid host name"},
     {"https://gw example.com", "--gateway \"https://gw example.com\": contains a character a "
                                "URL cannot hold"},
+    {"http://127.0.0.1:99999", "--gateway \"http://127.0.0.1:99999\": port 99999 is out of "
+                               "range; a port is 1 to 65535"},
+    {"http://127.0.0.1:0/", "--gateway \"http://127.0.0.1:0/\": port 0 is out of range; a port "
+                            "is 1 to 65535"},
+    {"https://gw.example.com:0000000000000443", "--gateway \"https://gw.example.com:"
+                                                "0000000000000443\": port 0000000000000443 is "
+                                                "out of range; a port is 1 to 65535"},
+    {"http://[::1]:65536", "--gateway \"http://[::1]:65536\": port 65536 is out of range; a "
+                           "port is 1 to 65535"},
+    {"https://gw.example.com:https/x", "--gateway \"https://gw.example.com:https/x\": the port "
+                                       "\"https\" is not a number; a port is 1 to 65535"},
+    {"https://gw.example.com:/x", "--gateway \"https://gw.example.com:/x\": the port \"\" is "
+                                  "not a number; a port is 1 to 65535"},
+    {"http://[::1]x", "--gateway \"http://[::1]x\": no valid host name"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.url);
@@ -69,6 +83,9 @@ TEST_CASE("core::normalize_base_url allows http on loopback only")
   CHECK(*normalize_base_url("http://127.0.0.1:8080/x/", "--gateway") == "http://127.0.0.1:8080/x");
   CHECK(*normalize_base_url("http://localhost:1", "--gateway") == "http://localhost:1");
   CHECK(*normalize_base_url("http://[::1]:9/", "--gateway") == "http://[::1]:9");
+  CHECK(*normalize_base_url("http://127.0.0.1:65535", "--gateway") == "http://127.0.0.1:65535");
+  CHECK(*normalize_base_url("https://gw.example.com:0443", "--gateway")
+        == "https://gw.example.com:0443");
   CHECK_FALSE(normalize_base_url("http://127.example.com", "--gateway"));
 }
 
