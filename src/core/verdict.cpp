@@ -144,14 +144,29 @@ transport_verdict(net::HttpErrorKind kind, bool via_proxy)
   return Verdict::network;
 }
 
+// libcurl's own words in a transport failure's cause, "the request failed (WORDS)"; empty
+// when the cause has none.
+std::string
+curl_words(const std::string& cause)
+{
+  const auto open = cause.find(" (");
+  if (open == std::string::npos || !cause.ends_with(')')) {
+    return "";
+  }
+  return cause.substr(open + 2, cause.size() - open - 3);
+}
+
 Diagnosis
 transport_diagnosis(const Observation& observation)
 {
   const net::HttpError& error = *observation.error;
   // The client's message starts with "METHOD url: "; the URL has its own column.
   const auto colon = error.message.find(": ");
-  return {transport_verdict(error.kind, observation.via_proxy),
-          colon == std::string::npos ? error.message : error.message.substr(colon + 2), "", {}};
+  std::string cause =
+    colon == std::string::npos ? error.message : error.message.substr(colon + 2);
+  std::string words = curl_words(cause);
+  return {transport_verdict(error.kind, observation.via_proxy), std::move(cause),
+          std::move(words), {}};
 }
 
 bool

@@ -73,7 +73,7 @@ struct Diagnosis
 {
   Verdict verdict = Verdict::pass;
   std::string cause;  // one line: what came back
-  std::string detail; // the server's own message, when it had one
+  std::string detail; // the server's own message, or libcurl's words for a transport failure
   std::optional<std::chrono::seconds> retry_after;
 };
 

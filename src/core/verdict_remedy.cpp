@@ -216,7 +216,9 @@ network_remedy(const Diagnosis& diagnosis, const RemedyContext& context)
   default:
     break;
   }
-  return "the request could not be made: run with -vv for the details";
+  // An unusual failure: libcurl's own words are the best lead there is.
+  const std::string words = diagnosis.detail.empty() ? "" : " (" + diagnosis.detail + ")";
+  return "the request could not be made" + words + ": run with -vv for the details";
 }
 
 } // namespace

@@ -198,10 +198,10 @@ LoopTransfer::finish(CURLcode code)
   m_idle.cancel();
   wake();
   if (code != CURLE_OK) {
-    m_error = transfer_error(describe(m_request),
-                             {code, m_abort, m_error_text.data(), m_request.idle_timeout});
+    const TransferEnd end{code, m_abort, m_error_text.data(), m_request.idle_timeout};
+    m_error = transfer_error(describe(m_request), end);
     AIGW_DEBUG(describe(m_request) << " -> " << to_string(m_error->kind) << " error ("
-                                   << elapsed_ms(m_start) << " ms)");
+                                   << elapsed_ms(m_start) << " ms): " << failure_detail(end));
     return;
   }
 

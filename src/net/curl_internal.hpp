@@ -112,6 +112,10 @@ struct TransferEnd
 // with the cause in plain words and libcurl's own.
 HttpError transfer_error(const std::string& what, const TransferEnd& end);
 
+// libcurl's own words for how `end` ended (its error buffer, else the code's text; for an
+// idle abort, how long nothing came), redacted: what -vv shows after the failure's kind.
+std::string failure_detail(const TransferEnd& end);
+
 // The transfers of `multi` that libcurl says are over, with their results. Copied out:
 // removing a handle frees libcurl's messages.
 std::vector<std::pair<CURL*, CURLcode>> finished_transfers(CURLM* multi);

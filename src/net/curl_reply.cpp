@@ -86,15 +86,21 @@ Activity::counted(curl_off_t down_now, curl_off_t up_now)
   }
 }
 
+std::string
+failure_detail(const TransferEnd& end)
+{
+  if (end.abort == AbortReason::idle) {
+    return "nothing received for " + std::to_string(end.idle_timeout.count()) + " ms";
+  }
+  return util::redact(end.error_text[0] != '\0' ? end.error_text : curl_easy_strerror(end.code));
+}
+
 HttpError
 transfer_error(const std::string& what, const TransferEnd& end)
 {
   const HttpErrorKind kind = error_kind_for_curl(static_cast<int>(end.code), end.abort);
-  std::string detail = end.error_text[0] != '\0' ? end.error_text : curl_easy_strerror(end.code);
-  if (end.abort == AbortReason::idle) {
-    detail = "nothing received for " + std::to_string(end.idle_timeout.count()) + " ms";
-  }
-  return HttpError{kind, util::redact(what + ": " + cause_of(kind) + " (" + detail + ")")};
+  return HttpError{kind,
+                   util::redact(what + ": " + cause_of(kind) + " (" + failure_detail(end) + ")")};
 }
 
 std::vector<std::pair<CURL*, CURLcode>>

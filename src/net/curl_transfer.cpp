@@ -216,10 +216,10 @@ CurlTransfer::finish(CURLcode code)
     if (m_abort == AbortReason::none && stopped_from_outside()) {
       m_abort = AbortReason::callback; // a callback saw the cancel first
     }
-    m_error = transfer_error(
-      describe(m_request), {code, m_abort, m_error_text.data(), m_request.idle_timeout});
+    const TransferEnd end{code, m_abort, m_error_text.data(), m_request.idle_timeout};
+    m_error = transfer_error(describe(m_request), end);
     AIGW_DEBUG(describe(m_request) << " -> " << to_string(m_error->kind) << " error ("
-                                   << elapsed_ms(m_start) << " ms)");
+                                   << elapsed_ms(m_start) << " ms): " << failure_detail(end));
     return;
   }
 

@@ -188,6 +188,53 @@ TEST_CASE("cli test: TLS, refused, proxy and DNS failures")
     CHECK(gateway.requests().empty());
   }
 
+  SUBCASE("a URL libcurl refuses: network, with libcurl's words in the remedy and in -vv")
+  {
+    // A route written before configure checked ports: libcurl refuses it unsent.
+    const std::string good = "127.0.0.1:" + std::to_string(aigw::test::unused_loopback_port());
+    REQUIRE(run_cli({"--home", home, "configure", "claude", "--gateway", "http://" + good,
+                     "--token-stdin"},
+                    std::string(FakeGateway::k_token) + "\n")
+              .exit_code
+            == 0);
+    const auto state = std::filesystem::path(home) / ".config/aigw-setup/state.json";
+    std::string text = aigw::test::read_bytes(state);
+    const auto at = text.find(good + "/anthropic");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, good.size(), "127.0.0.1:99999");
+    aigw::test::write_bytes(state, text);
+
+    // What libcurl itself says of that URL, whatever its version: its error buffer, or the
+    // text of its code when it leaves that empty.
+    const std::string url = "http://127.0.0.1:99999/anthropic/v1/messages";
+    char buffer[CURL_ERROR_SIZE] = {};
+    CURL* curl = curl_easy_init();
+    REQUIRE(curl != nullptr);
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, buffer);
+    const CURLcode code = curl_easy_perform(curl);
+    curl_easy_cleanup(curl);
+    REQUIRE(code != CURLE_OK);
+    const std::string words = buffer[0] != '\0' ? buffer : curl_easy_strerror(code);
+
+    const auto result = run_cli({"--home", home, "-vv", "--json", "test"}, "", {});
+    CHECK(result.exit_code == 1);
+    const Json failed = routes_of(result)[0];
+    CHECK(failed["verdict"] == "network");
+    CHECK(failed["error"] == "other");
+    CHECK(failed["cause"] == "the request failed (" + words + ")");
+    CHECK(failed["remedy"]
+          == "the request could not be made (" + words + "): run with -vv for the details");
+    // The debug line of the failed request, its time (which varies) masked.
+    const std::string debug = "aigw-setup: debug: POST http://127.0.0.1:99999/anthropic/v1/"
+                              "messages?beta=*** -> other error (";
+    const auto line = result.err.find(debug);
+    REQUIRE(line != std::string::npos);
+    const auto end = result.err.find('\n', line);
+    const std::string rest = result.err.substr(line + debug.size(), end - line - debug.size());
+    CHECK(rest.substr(rest.find(" ms)")) == " ms): " + words);
+  }
+
   SUBCASE("a name that does not resolve: dns, looked up with no network at all")
   {
     const auto result = run_cli_without_network(

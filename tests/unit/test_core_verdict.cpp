@@ -213,6 +213,7 @@ TEST_CASE("core::diagnose, transport errors")
                                                         "(Could not resolve host: gw.invalid)"));
   CHECK(id(dns) == "dns");
   CHECK(dns.cause == "the host name did not resolve (Could not resolve host: gw.invalid)");
+  CHECK(dns.detail == "Could not resolve host: gw.invalid");
   CHECK(id(diagnose(failure(HttpErrorKind::connect, "x"))) == "refused");
   CHECK(id(diagnose(failure(HttpErrorKind::tls, "x"))) == "tls");
   CHECK(id(diagnose(failure(HttpErrorKind::timeout, "x"))) == "timeout");
@@ -410,6 +411,14 @@ TEST_CASE("core::remedy_for, the network")
         == "no answer from gw.example.com within 15 s: check the VPN or firewall, or allow more "
            "time with --timeout SECONDS");
   CHECK(remedy(Verdict::network) == "the request could not be made: run with -vv for the details");
+  // libcurl's own words, when it had some, are the lead for an unusual failure.
+  const auto other = diagnose(failure(HttpErrorKind::other,
+                                      "POST http://127.0.0.1:99999/anthropic/v1/messages: the "
+                                      "request failed (Port number (99999) out of range)"));
+  CHECK(other.detail == "Port number (99999) out of range");
+  CHECK(remedy_for(other, context())
+        == "the request could not be made (Port number (99999) out of range): run with -vv for "
+           "the details");
 }
 
 TEST_CASE("core::remedy_for keeps the home and relay mode in its aigw-setup commands")
