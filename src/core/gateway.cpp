@@ -94,6 +94,38 @@ route(const std::optional<std::string>& base, const char* suffix)
   return base ? std::optional<std::string>(*base + suffix) : std::nullopt;
 }
 
+// The route paths aigw-setup adds to a base URL, with the agent each serves: the gateway
+// layout's, and the workspace layout's Codex route, which is pasted just as easily.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> k_route_paths{{
+  {"/anthropic", "Claude Code"},
+  {"/openai/v1", "Codex"},
+  {"/codex/v1", "Codex"},
+  {"/gemini", "Gemini CLI"},
+  {"/cursor/v1", "Cursor"},
+}};
+
+// Why `gateway` cannot be a base URL when it ends with a route: a route URL pasted as the
+// base would get its route twice (.../anthropic/anthropic). The reason names the option
+// it meant: the base URL, or --workspace when the route was the workspace layout's.
+std::optional<std::string>
+route_in_gateway(const std::string& gateway)
+{
+  const std::string_view path = std::string_view(gateway).substr(gateway.find("://") + 3);
+  for (const auto& [route, agent] : k_route_paths) {
+    if (!path.ends_with(route)) {
+      continue;
+    }
+    const std::string base = gateway.substr(0, gateway.size() - route.size());
+    constexpr std::string_view k_hosted = "/ai-gateway";
+    const std::string meant = base.ends_with(k_hosted)
+                                ? "--workspace " + base.substr(0, base.size() - k_hosted.size())
+                                : "--gateway " + base;
+    return "ends with " + std::string(route) + ", the " + std::string(agent)
+           + " route that aigw-setup adds itself; give the base URL: " + meant;
+  }
+  return std::nullopt;
+}
+
 util::Result<std::optional<std::string>>
 normalize_optional(const std::optional<std::string>& url, std::string_view option)
 {
@@ -201,6 +233,9 @@ resolve_routes(const RouteOptions& options)
   AIGW_TRY(workspace);
   routes.gateway = *gateway;
   routes.workspace = *workspace;
+  if (auto why = routes.gateway ? route_in_gateway(*routes.gateway) : std::nullopt) {
+    return bad_url("--gateway", *options.gateway, *why);
+  }
 
   if (routes.gateway) {
     routes.layout = Layout::gateway_host;

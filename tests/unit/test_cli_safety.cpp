@@ -231,6 +231,18 @@ TEST_CASE("cli configure: a port no URL can have is refused before anything is w
   CHECK(snapshot(dir.path(), aigw::test::k_tool_dir).empty());
 }
 
+TEST_CASE("cli configure: a route URL given as --gateway is refused with the base it meant")
+{
+  TempDir dir;
+  const auto result = configure_gateway(dir, "http://127.0.0.1:1/anthropic");
+  CHECK(result.exit_code == 2);
+  CHECK(result.err == "aigw-setup: error: --gateway \"http://127.0.0.1:1/anthropic\": ends with "
+                      "/anthropic, the Claude Code route that aigw-setup adds itself; give the "
+                      "base URL: --gateway http://127.0.0.1:1\n");
+  CHECK(result.out.empty());
+  CHECK(snapshot(dir.path(), aigw::test::k_tool_dir).empty());
+}
+
 TEST_CASE("cli demo leaves a lived-in --home alone")
 {
   const TempDir home;

@@ -32,6 +32,42 @@ TEST_CASE("core::resolve_routes, workspace layout and overrides")
   CHECK_FALSE(routes->cursor);
 }
 
+TEST_CASE("core::resolve_routes refuses a route URL given as --gateway, naming the base")
+{
+  const auto refusal = [](const std::string& gateway) {
+    RouteOptions options;
+    options.gateway = gateway;
+    const auto routes = resolve_routes(options);
+    REQUIRE_FALSE(routes);
+    CHECK(routes.error().kind == aigw::util::ErrorKind::usage);
+    return routes.error().message;
+  };
+  CHECK(refusal("http://127.0.0.1:1/anthropic")
+        == "--gateway \"http://127.0.0.1:1/anthropic\": ends with /anthropic, the Claude Code "
+           "route that aigw-setup adds itself; give the base URL: --gateway http://127.0.0.1:1");
+  CHECK(refusal("https://1234.ai-gateway.cloud.databricks.com/openai/v1/")
+        == "--gateway \"https://1234.ai-gateway.cloud.databricks.com/openai/v1/\": ends with "
+           "/openai/v1, the Codex route that aigw-setup adds itself; give the base URL: "
+           "--gateway https://1234.ai-gateway.cloud.databricks.com");
+  CHECK(refusal("https://gw.example.com/proxy/gemini").ends_with(
+    "the Gemini CLI route that aigw-setup adds itself; give the base URL: --gateway "
+    "https://gw.example.com/proxy"));
+  CHECK(refusal("https://gw.example.com/cursor/v1").ends_with(
+    "the Cursor route that aigw-setup adds itself; give the base URL: --gateway "
+    "https://gw.example.com"));
+  // The workspace layout's routes say which option takes the workspace.
+  CHECK(refusal("https://adb-1.2.azuredatabricks.net/ai-gateway/codex/v1")
+        == "--gateway \"https://adb-1.2.azuredatabricks.net/ai-gateway/codex/v1\": ends with "
+           "/codex/v1, the Codex route that aigw-setup adds itself; give the base URL: "
+           "--workspace https://adb-1.2.azuredatabricks.net");
+
+  RouteOptions near;
+  near.gateway = "https://gw.example.com/anthropic-proxy";
+  CHECK(resolve_routes(near));
+  near.gateway = "https://anthropic";
+  CHECK(resolve_routes(near));
+}
+
 TEST_CASE("core::normalize_base_url rejects what cannot be a base URL")
 {
   const struct
