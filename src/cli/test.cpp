@@ -186,6 +186,14 @@ print_table(Context& context, const std::vector<core::RoundTripResult>& results)
 ExitCode
 run_test(const TestOptions& options, Context& context)
 {
+  // A round trip is the whole of test: held back, it would show nothing, and going ahead
+  // would send the requests a dry run promised not to.
+  if (context.global.dry_run) {
+    throw util::Fatal(util::ErrorKind::usage,
+                      "test sends a real request on each route, so --dry-run has nothing to "
+                      "show; run `aigw-setup test` without it, or `aigw-setup status` to see "
+                      "the configured routes without a request");
+  }
   const auto selection = selection_of(options, context);
   const auto state = util::value_or_throw(core::load_configured_state(context.paths, context.env));
   const auto plan = util::value_or_throw(core::plan_round_trips(selection, state));

@@ -424,6 +424,21 @@ TEST_CASE("cli test: usage errors exit 2")
         != std::string::npos);
 }
 
+TEST_CASE("cli test --dry-run is refused, and sends nothing")
+{
+  TempDir dir;
+  FakeGateway gateway;
+  const auto result = run_cli({"--home", (dir / "home").string(), "--dry-run", "test", "claude",
+                               "--gateway", gateway.url()},
+                              "", k_token_env);
+  CHECK(result.exit_code == 2);
+  CHECK(result.out.empty());
+  CHECK(result.err == "aigw-setup: error: test sends a real request on each route, so --dry-run "
+                      "has nothing to show; run `aigw-setup test` without it, or `aigw-setup "
+                      "status` to see the configured routes without a request\n");
+  CHECK(gateway.requests().empty());
+}
+
 TEST_CASE("cli test: routes run side by side; one that never answers holds up only itself")
 {
   TempDir dir;
