@@ -50,10 +50,10 @@ add_global_options(CLI::App& app, GlobalOptions& global)
   app.add_flag("--no-color", global.no_color, "no colour on stderr");
 }
 
-// Usage errors CLI11 would word badly: a secret option (CLI11 would echo the secret back
-// in its message) and an unknown command (CLI11 only says one is required).
+// A secret option is refused before CLI11 sees it: CLI11 would echo the secret back in its
+// message.
 std::optional<std::string>
-precheck_arguments(const std::vector<std::string>& args)
+secret_argument(const std::vector<std::string>& args)
 {
   for (const auto& arg : args) {
     if (arg == "--token" || arg.rfind("--token=", 0) == 0) {
@@ -62,6 +62,14 @@ precheck_arguments(const std::vector<std::string>& args)
                          "or DATABRICKS_TOKEN");
     }
   }
+  return std::nullopt;
+}
+
+// The first word that is not an option, when no command has that name: CLI11 would only
+// say a command is required.
+std::optional<std::string>
+unknown_command(const std::vector<std::string>& args)
+{
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--home") {
       ++i;
@@ -225,8 +233,12 @@ run(int argc, char** argv)
   }
 
   const std::vector<std::string> args(argv + 1, argv + argc);
-  if (auto problem = precheck_arguments(args)) {
-    return print_usage_error(args, *problem);
+  if (auto secret = secret_argument(args)) {
+    return print_usage_error(args, *secret);
+  }
+  // In `--hom DIR status` DIR looks like the command; the mistyped option is the news.
+  if (auto command = unknown_command(args)) {
+    return print_usage_error(args, unknown_option(app, args).value_or(*command));
   }
   try {
     app.parse(argc, argv);

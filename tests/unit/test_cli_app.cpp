@@ -141,6 +141,18 @@ TEST_CASE("cli: a mistyped option is named, with the option it is closest to")
   CHECK(unlike_any.err
         == "aigw-setup: error: unknown option --frobnicate (see aigw-setup --help)\n");
 
+  // Before the command CLI11 took the typo's value for the command: `unknown command "DIR"`.
+  const std::vector<std::vector<std::string>> before_command{
+    {"--hom", home, "status"}, {"--hom=" + home, "status"}, {"status", "--hom", home}};
+  for (const auto& args : before_command) {
+    auto global = run_cli(args);
+    CHECK(global.exit_code == 2);
+    CHECK(global.err
+          == "aigw-setup: error: unknown option --hom (did you mean --home?) (see aigw-setup "
+             "--help)\n");
+  }
+  CHECK_FALSE(std::filesystem::exists(home));
+
   // An option another command has is left to CLI11, which says it was not expected here.
   auto elsewhere = run_cli({"--home", home, "status", "--offline"});
   CHECK(elsewhere.exit_code == 2);
