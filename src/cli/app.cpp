@@ -50,6 +50,8 @@ add_global_options(CLI::App& app, GlobalOptions& global)
   app.add_flag("--no-color", global.no_color, "no colour on stderr");
 }
 
+constexpr const char* k_see_help = " (see aigw-setup --help)";
+
 // A secret option is refused before CLI11 sees it: CLI11 would echo the secret back in its
 // message.
 std::optional<std::string>
@@ -182,14 +184,35 @@ print_fatal(const util::Error& error)
   return static_cast<int>(exit_code_for(error.kind));
 }
 
+// `hint` follows the message on stderr only; a message that says where to look has none.
 int
-print_usage_error(const std::vector<std::string>& args, const std::string& message)
+print_usage_error(const std::vector<std::string>& args,
+                  const std::string& message,
+                  const std::string& hint = k_see_help)
 {
   if (asks_for_json(args)) {
     print_json_error(std::cout, "", {util::ErrorKind::usage, message});
   }
-  util::log::write(util::log::Level::error, message + " (see aigw-setup --help)");
+  util::log::write(util::log::Level::error, message + hint);
   return static_cast<int>(ExitCode::usage);
+}
+
+// A CLI11 parse error in our words. A mistyped option comes first: before the command it
+// also made CLI11 take the option's value for the command (`--hom DIR status`).
+int
+print_parse_error(const CLI::App& app,
+                  const std::vector<std::string>& args,
+                  const CLI::ParseError& error)
+{
+  if (auto unknown = unknown_option(app, args)) {
+    return print_usage_error(args, *unknown);
+  }
+  const bool no_command = app.get_subcommands().empty()
+                          && dynamic_cast<const CLI::RequiredError*>(&error) != nullptr;
+  if (no_command) {
+    return print_usage_error(args, "no command given; aigw-setup --help lists the commands", "");
+  }
+  return print_usage_error(args, error.what());
 }
 
 ExitCode
@@ -249,7 +272,7 @@ run(int argc, char** argv)
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
-    return print_usage_error(args, unknown_option(app, args).value_or(error.what()));
+    return print_parse_error(app, args, error);
   }
 
   try {

@@ -159,6 +159,31 @@ TEST_CASE("cli: a mistyped option is named, with the option it is closest to")
   CHECK(contains(elsewhere.err, "--offline"));
 }
 
+// CLI11 said "A subcommand is required", in words unlike every other message.
+TEST_CASE("cli: no command at all is said in our words, with where the commands are listed")
+{
+  TempDir dir;
+  const std::string home = (dir / "home").string();
+  auto text = run_cli({"--home", home});
+  CHECK(text.exit_code == 2);
+  CHECK(text.out.empty());
+  CHECK(text.err
+        == "aigw-setup: error: no command given; aigw-setup --help lists the commands\n");
+
+  auto json = run_cli({"--json"});
+  CHECK(json.exit_code == 2);
+  CHECK(json.out == "{\n"
+                    "  \"command\": null,\n"
+                    "  \"error\": {\n"
+                    "    \"kind\": \"usage\",\n"
+                    "    \"message\": \"no command given; aigw-setup --help lists the "
+                    "commands\",\n"
+                    "    \"exit_code\": 2\n"
+                    "  }\n"
+                    "}\n");
+  CHECK_FALSE(std::filesystem::exists(home));
+}
+
 TEST_CASE("cli status shows Cursor's list of models")
 {
   TempDir dir;
