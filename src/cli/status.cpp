@@ -48,8 +48,10 @@ agent_json(const std::string& agent, const Json& summary, const core::Manifest& 
   for (const auto& [key, value] : summary.items()) {
     json[key] = value;
   }
-  // An agent on the relay holds the relay key inline, not a token: say which.
+  // An agent on the relay holds the relay key inline, not a token. The manifest keeps
+  // "secrets": "inline" (doctor reads it to plan a repair); a person or script reads this.
   if (summary.value("auth", std::string()) == "relay") {
+    json["secrets"] = "relay key";
     json["holds"] = "relay key";
   }
   json["files"] = files;
@@ -163,7 +165,7 @@ print_text(Context& context, const Json& status)
     context.out.line("no agent is configured");
   }
   for (const auto& agent : status["agents"]) {
-    const std::string secrets = agent.value("holds", agent.value("secrets", std::string("-")));
+    const std::string secrets = agent.value("secrets", std::string("-"));
     context.out.line(agent["agent"].get<std::string>() + ": "
                      + agent.value("route", std::string("(no route)")) + " " + models_text(agent)
                      + " secrets " + secrets);

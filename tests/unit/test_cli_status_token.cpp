@@ -138,7 +138,7 @@ TEST_CASE("cli status shows an agent on the relay as holding the relay key, not 
   const auto status = nlohmann::json::parse(json.out);
   REQUIRE(status["agents"].size() == 2);
   CHECK(status["agents"][0]["auth"] == "relay");
-  CHECK(status["agents"][0]["secrets"] == "inline");
+  CHECK(status["agents"][0]["secrets"] == "relay key");
   CHECK(status["agents"][0]["holds"] == "relay key");
   CHECK_FALSE(status["agents"][1].contains("holds"));
 
