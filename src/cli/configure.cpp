@@ -149,7 +149,7 @@ run_configure(const ConfigureOptions& given, Context& context)
   } else {
     writes = write_configuration(options, context, request, plans, std::move(relay_key));
   }
-  print_configure_report(context, plans, writes.files, writes.relay);
+  print_configure_report(context, plans, writes.files, writes.relay, writes.credential);
   warn_if_relay_lacks_credential(options, context);
   throw_if_interrupted(deferred);
   return ExitCode::ok;

@@ -10,6 +10,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/models.hpp"
 #include "config/safe_writer.hpp"
 #include "net/relay_config.hpp"
@@ -162,36 +164,62 @@ save_relay_file(const ConfigureOptions& options, const Context& context,
   return report;
 }
 
-void
-save_token(const ConfigureOptions& options, Context& context, util::Secret token,
-           const config::SafeWriter& writer)
+// The credential this run keeps: an OAuth method's, or the token given. None without a new
+// token: the kept credential (a token, or a variable's name) stays as it is.
+std::optional<core::StoredCredential>
+credential_to_keep(const ConfigureOptions& options, Context& context,
+                   const core::ConfigureRequest& request)
 {
-  const core::StoredCredential credential{"pat", std::move(token), options.token.env_name};
-  util::throw_on_error(core::save_credential(context.paths, writer, credential));
+  if (const auto method = oauth_method(options)) {
+    return resolve_oauth(options, context, *method);
+  }
+  if (!token_given(options, context)) {
+    return std::nullopt;
+  }
+  // With --auth relay the request holds the relay key; the token is read for the relay.
+  util::Secret token = options.auth == "relay" ? util::value_or_throw(core::read_token(
+                                                   options.token, context.in, context.env))
+                                               : *request.token;
+  return core::StoredCredential{"pat", std::move(token), options.token.env_name};
 }
 
-// The credential the agents (or, with --auth relay, the relay) use, and the relay's file.
-std::optional<core::FileReport>
-save_credentials(const ConfigureOptions& options, Context& context,
-                 const core::ConfigureRequest& request, const config::SafeWriter& writer)
+// The credential file's text with its token as `mask`. Not through util::Secret, which
+// would register the mask itself as a secret to redact.
+std::string
+masked_credential_text(const core::StoredCredential& credential, const char* mask)
 {
-  const bool relay = options.auth == "relay";
-  std::optional<core::FileReport> relay_file;
-  if (relay) {
-    relay_file = save_relay_file(options, context, writer);
+  auto json = nlohmann::ordered_json::parse(core::credential_file_text(credential));
+  if (json.contains("token")) {
+    json["token"] = mask;
   }
-  if (const auto method = oauth_method(options)) {
-    const auto credential = resolve_oauth(options, context, *method);
-    util::throw_on_error(core::save_credential(context.paths, writer, credential));
-  } else if (token_given(options, context)) {
-    // Without a new token the kept credential (a token, or a variable's name) stays.
-    save_token(options, context,
-               relay ? util::value_or_throw(
-                         core::read_token(options.token, context.in, context.env))
-                     : *request.token,
-               writer);
+  return json.dump(2) + "\n";
+}
+
+// credentials.json as keeping `credential` leaves it. A dry run's diff shows every token as
+// ***, a different new one as "*** (new)" so that a changed token still shows.
+core::FileReport
+describe_credential(const Context& context, const core::StoredCredential& credential)
+{
+  const auto path = context.paths.credentials_file();
+  const auto before = util::value_or_throw(util::read_file_if_exists(path));
+  const std::string text = core::credential_file_text(credential);
+  core::FileReport report{"credential", path};
+  report.status = !before           ? config::WriteStatus::created
+                  : *before == text ? config::WriteStatus::unchanged
+                                    : config::WriteStatus::changed;
+  if (!context.global.dry_run || report.status == config::WriteStatus::unchanged) {
+    return report;
   }
-  return relay_file;
+  const auto kept = core::load_credential(path);
+  const bool new_token = kept && kept->token && credential.token
+                         && kept->token->reveal() != credential.token->reveal();
+  const std::string old_text = !before ? std::string()
+                               : kept  ? masked_credential_text(*kept, "***")
+                                       : std::string("***\n");
+  report.diff = util::unified_diff(
+    old_text, masked_credential_text(credential, new_token ? "*** (new)" : "***"),
+    path.string());
+  return report;
 }
 
 // The token --models auto sends: the agents' own, or with --auth relay the relay's; none
@@ -365,14 +393,20 @@ write_configuration(const ConfigureOptions& options, Context& context,
   const config::SafeWriter writer(context.paths.backup_dir());
   const auto dry_run = context.global.dry_run ? core::DryRun::yes : core::DryRun::no;
   std::optional<core::FileReport> relay_file;
+  if (options.auth == "relay") {
+    relay_file = save_relay_file(options, context, writer);
+  }
+  if (const auto credential = credential_to_keep(options, context, request)) {
+    writes.credential = describe_credential(context, *credential);
+    if (dry_run == core::DryRun::no) {
+      util::throw_on_error(core::save_credential(context.paths, writer, *credential));
+    }
+  }
   if (dry_run == core::DryRun::no) {
-    relay_file = save_credentials(options, context, request, writer);
     for (auto& plan : plans) {
       plan.summary["auth"] = options.auth;
       changes.agents_added[plan.agent] = plan.summary;
     }
-  } else if (options.auth == "relay") {
-    relay_file = save_relay_file(options, context, writer);
   }
   for (auto* report : {&relay_file, &relay_key}) {
     if (*report) {

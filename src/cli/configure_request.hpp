@@ -74,10 +74,11 @@ struct ConfigureWrites
 {
   std::vector<core::FileReport> files; // the agents' files
   std::vector<core::FileReport> relay; // relay.json and relay.key, with --auth relay
+  std::optional<core::FileReport> credential; // credentials.json, when this run keeps one
 };
 
-// Keep the token, write relay.json (with --auth relay) and the files of `plans`, or with
-// --dry-run only describe them; `relay_key` is relay_key_report's, taken before the request
+// Write relay.json (with --auth relay), keep the credential and write the files of `plans`,
+// or with --dry-run only describe them; `relay_key` is relay_key_report's, taken before the request
 // was built. The caller holds signals off (util::DeferredSignals) around this call and
 // reports before it stops for one.
 ConfigureWrites write_configuration(const ConfigureOptions& options, Context& context,

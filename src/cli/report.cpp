@@ -126,13 +126,18 @@ shown_path(const Context& context, const std::filesystem::path& path)
 void
 print_configure_report(Context& context, const std::vector<core::AgentPlan>& plans,
                        const std::vector<core::FileReport>& reports,
-                       const std::vector<core::FileReport>& relay)
+                       const std::vector<core::FileReport>& relay,
+                       const std::optional<core::FileReport>& credential)
 {
   Json document{{"command", "configure"}};
   print_plans(context, document, plans, reports);
   print_file_lines(context, "relay", relay);
   if (!relay.empty()) {
     document["relay"] = {{"files", files_of("relay", relay, context.global.dry_run)}};
+  }
+  if (credential) {
+    print_file_lines(context, "credential", {*credential});
+    document["credential"] = file_json(*credential, context.global.dry_run);
   }
   finish(context, document);
 }

@@ -4,6 +4,7 @@
 // relay's, the kept credential), or the same as one JSON document with --json.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,10 +16,12 @@
 
 namespace aigw::cli {
 
-// `relay`: relay.json and relay.key as --auth relay wrote them ("relay": {"files"}).
+// `relay`: relay.json and relay.key as --auth relay wrote them ("relay": {"files"});
+// `credential`: credentials.json when the run kept a credential ("credential").
 void print_configure_report(Context& context, const std::vector<core::AgentPlan>& plans,
                             const std::vector<core::FileReport>& reports,
-                            const std::vector<core::FileReport>& relay = {});
+                            const std::vector<core::FileReport>& relay = {},
+                            const std::optional<core::FileReport>& credential = {});
 
 // `takedown`: what went with the last user of the relay or of the credential.
 void print_unconfigure_report(Context& context, const std::vector<std::string>& agents,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The tool's own files in the reports, through the real binary: configure --auth relay
 // lists relay.json and relay.key as it lists the agents' files (a dry run shows the key as
-// ***); telemetry disable takes both away when telemetry was the relay's last user, as
-// unconfigure does; and both commands say when the kept credential goes with its last user,
-// never showing the token.
+// ***), and the credential it keeps (the token as ***); telemetry disable takes both away
+// when telemetry was the relay's last user, as unconfigure does; and both commands say when
+// the kept credential goes with its last user, never showing the token.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -22,8 +22,17 @@ namespace {
 
 const std::string k_relay_json_path = "~/.config/aigw-setup/relay.json";
 const std::string k_relay_key_path = "~/.config/aigw-setup/relay.key";
-const std::string k_credential_line =
-  "credential: removed ~/.config/aigw-setup/credentials.json\n";
+const std::string k_credential_path = "~/.config/aigw-setup/credentials.json";
+const std::string k_credential_line = "credential: removed " + k_credential_path + "\n";
+
+// A dry run's diff of the credential file it would create, the token as ***.
+std::string
+created_credential_diff(const fs::path& path)
+{
+  return "--- " + path.string() + "\n+++ " + path.string()
+         + "\n@@ -1,0 +1,5 @@\n+{\n+  \"version\": 1,\n+  \"auth\": \"pat\",\n"
+           "+  \"token\": \"***\"\n+}\n\n";
+}
 
 std::string
 relay_json_text()
@@ -65,14 +74,16 @@ TEST_CASE("cli configure --auth relay lists relay.json and relay.key with the ag
     CHECK(rig.configure({"gemini"}).out == "gemini: created ~/.gemini/.env\n"
                                            "gemini: created ~/.gemini/settings.json\n"
                                            "relay: created " + k_relay_json_path + "\n"
-                                           "relay: created " + k_relay_key_path + "\n");
+                                           "relay: created " + k_relay_key_path + "\n"
+                                           "credential: created " + k_credential_path + "\n");
     CHECK(read_bytes(rig.relay_json) == relay_json_text());
     const std::string key = read_bytes(rig.relay_key);
 
     CHECK(rig.configure({"gemini"}).out == "gemini: unchanged ~/.gemini/.env\n"
                                            "gemini: unchanged ~/.gemini/settings.json\n"
                                            "relay: unchanged " + k_relay_json_path + "\n"
-                                           "relay: unchanged " + k_relay_key_path + "\n");
+                                           "relay: unchanged " + k_relay_key_path + "\n"
+                                           "credential: unchanged " + k_credential_path + "\n");
     CHECK(read_bytes(rig.relay_key) == key);
   }
 
@@ -85,7 +96,8 @@ TEST_CASE("cli configure --auth relay lists relay.json and relay.key with the ag
                             "+{\n+  \"listen\": \"127.0.0.1:8765\",\n+  \"workspace\": \""
                             + aigw::test::k_relay_workspace + "\"\n+}\n\n"
                             "--- " + key + "\n+++ " + key + "\n@@ -1,0 +1,1 @@\n+***\n\n"
-                            "dry run: nothing was written\n"));
+                            + created_credential_diff(rig.credentials)
+                            + "dry run: nothing was written\n"));
     CHECK(rig.files().empty());
 
     // With a key in place the dry run has nothing to show for it, nor its content.
@@ -105,6 +117,41 @@ TEST_CASE("cli configure --auth relay lists relay.json and relay.key with the ag
                     {{"path", rig.relay_key.string()}, {"status", "created"}}}}});
     CHECK(document["agents"][0]["files"].size() == 2);
   }
+}
+
+// It wrote credentials.json without a word, though unconfigure said when it went.
+TEST_CASE("cli configure lists the credential it keeps, never the token")
+{
+  RelayHome rig;
+  const std::vector<std::string> claude{"configure", "claude", "--gateway",
+                                        "https://gw.example.com", "--token-stdin"};
+  const std::string other = "dapi-another-token-5c20aa";
+
+  CHECK(rig.ok(claude, k_relay_token + "\n").out
+        == "claude: created ~/.claude/settings.json\n"
+           "credential: created " + k_credential_path + "\n");
+  const std::string kept = read_bytes(rig.credentials);
+  CHECK(rig.ok(claude, k_relay_token + "\n").out
+        == "claude: unchanged ~/.claude/settings.json\n"
+           "credential: unchanged " + k_credential_path + "\n");
+
+  // Another token: a dry run tells it from the kept one, both as ***, and writes nothing.
+  std::vector<std::string> dry_run = claude;
+  dry_run.insert(dry_run.begin(), "--dry-run");
+  const std::string path = rig.credentials.string();
+  CHECK(rig.ok(dry_run, other + "\n").out
+        == "--- " + path + "\n+++ " + path + "\n@@ -1,5 +1,5 @@\n {\n   \"version\": 1,\n"
+           "   \"auth\": \"pat\",\n-  \"token\": \"***\"\n+  \"token\": \"*** (new)\"\n }\n\n"
+           "dry run: nothing was written\n");
+  CHECK(read_bytes(rig.credentials) == kept);
+
+  std::vector<std::string> json = claude;
+  json.insert(json.begin(), "--json");
+  const auto done = rig.ok(json, other + "\n");
+  CHECK(Json::parse(done.out)["credential"] == Json{{"path", path}, {"status", "changed"}});
+  CHECK(read_bytes(rig.credentials).find(other) != std::string::npos);
+  CHECK(done.out.find(other) == std::string::npos);
+  CHECK(done.out.find(k_relay_token) == std::string::npos);
 }
 
 TEST_CASE("cli configure without the relay lists no relay files")
