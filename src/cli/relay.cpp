@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // `relay`: run the local relay in the foreground until SIGINT (exit 130) or SIGTERM
-// (exit 0), and `relay flush`: deliver the telemetry spool to the workspace now. Where the
-// gateway is comes from the command line or else from <tool_dir>/relay.json, which
-// `configure --auth relay` writes. The two signals are blocked in every thread of the relay
-// and taken by sigwait() here, so no handler runs inside the server's threads; after the
-// first one they are unblocked again, and a second Ctrl-C ends a slow stop at once.
+// (exit 0; an address it cannot take is exit 5), and `relay flush`: deliver the telemetry
+// spool to the workspace now. Where the gateway is comes from the command line or else from
+// <tool_dir>/relay.json, which `configure --auth relay` writes. The two signals are blocked
+// in every thread of the relay and taken by sigwait() here, so no handler runs inside the
+// server's threads; after the first one they are unblocked again, and a second Ctrl-C ends
+// a slow stop at once.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -230,6 +231,23 @@ announce(Context& context, const net::RelayOptions& relay, int port, const std::
   std::cout.flush();
 }
 
+// The relay fails to start when this machine withholds what it needs: the listen address
+// (in use, or not allowed) or the spool folder. That is exit 5, as for a file that cannot be
+// written or a lock another run holds, not 1, which says a check failed.
+void
+start(net::Relay& server)
+{
+  auto started = server.start();
+  if (started) {
+    return;
+  }
+  util::Error error = std::move(started).error();
+  if (error.kind == util::ErrorKind::failed) {
+    error.kind = util::ErrorKind::write;
+  }
+  throw util::Fatal(std::move(error));
+}
+
 ExitCode
 run_relay(const RelayCommandOptions& options, Context& context)
 {
@@ -256,11 +274,14 @@ run_relay(const RelayCommandOptions& options, Context& context)
 
   SignalWait signals;
   net::Relay server(relay, credentials, net::make_curl_client());
-  util::throw_on_error(server.start());
+  start(server);
   announce(context, relay, server.port(), relay.key_file.string());
 
+  // SIGTERM is how a service manager stops it, and nobody pressed Ctrl-C.
   const int signal_number = signals.wait();
-  AIGW_INFO("stopping the relay (Ctrl-C again to quit at once)");
+  AIGW_INFO((signal_number == SIGINT
+               ? "stopping the relay (Ctrl-C again to quit at once)"
+               : "stopping the relay on SIGTERM (a second signal quits at once)"));
   server.stop();
   return signal_number == SIGINT ? ExitCode::interrupted : ExitCode::ok;
 }

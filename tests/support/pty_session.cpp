@@ -136,6 +136,14 @@ PtySession::interrupt()
   }
 }
 
+void
+PtySession::terminate()
+{
+  if (::kill(m_child, SIGTERM) != 0) {
+    throw std::runtime_error("could not send SIGTERM");
+  }
+}
+
 int
 PtySession::wait(std::chrono::seconds deadline)
 {

@@ -37,6 +37,9 @@ public:
   // Ctrl-C, through the terminal's line discipline (SIGINT to the foreground group).
   void interrupt();
 
+  // SIGTERM to the program alone, the way `kill` or a service manager stops it.
+  void terminate();
+
   // Wait for the exit; the exit code (128 + signal when killed). The rest of the output is
   // read first.
   int wait(std::chrono::seconds deadline = std::chrono::seconds(60));

@@ -53,12 +53,13 @@ TEST_CASE("net::Relay refuses a port another relay holds")
       "move the agents to it with `aigw-setup configure --auth relay --relay HOST:PORT`";
   CHECK(started.error().message == refused);
 
-  // The command says it as an error, with the exit code of a failure (-q: not the line
-  // about the relay key it makes in this empty home first).
+  // The command says it as an error, with the exit code of a resource this machine withholds,
+  // as a lock held is; 1 would say a check failed (-q: not the line about the relay key it
+  // makes in this empty home first).
   aigw::test::TempDir dir;
   const auto command = aigw::test::run_cli(
     {"--home", dir.path().string(), "-q", "relay", "--offline", "--listen", address});
-  CHECK(command.exit_code == 1);
+  CHECK(command.exit_code == 5);
   CHECK(command.out.empty());
   CHECK(command.err == "aigw-setup: error: " + refused + "\n");
 
@@ -358,4 +359,24 @@ TEST_CASE("cli relay: an agent without the relay key is told the key file it was
 
   relay.interrupt();
   CHECK(relay.wait() == 130);
+}
+
+// It said "Ctrl-C again to quit at once" on SIGTERM too, which a service manager sends.
+TEST_CASE("cli relay: SIGTERM stops the relay with exit 0, and the log says it was SIGTERM")
+{
+  aigw::test::TempDir dir;
+  aigw::test::PtySession relay(
+    {"--home", (dir / "home").string(), "--no-color", "relay", "--offline", "--listen",
+     "127.0.0.1:0"},
+    {},
+    dir.path());
+  relay.expect("; Ctrl-C stops the relay");
+
+  relay.terminate();
+  CHECK(relay.wait() == 0);
+  const std::string shown = relay.transcript();
+  CHECK(shown.find("aigw-setup: info: stopping the relay on SIGTERM (a second signal quits at "
+                   "once)\n")
+        != std::string::npos);
+  CHECK(shown.find("Ctrl-C again") == std::string::npos);
 }
