@@ -319,6 +319,22 @@ deliver_spool(net::Spool& spool, const std::string& workspace, Context& context)
                           });
 }
 
+nlohmann::ordered_json
+flush_document(const net::FlushOutcome& outcome, const std::filesystem::path& dir, bool dry_run)
+{
+  nlohmann::ordered_json document{{"command", "relay flush"},
+                                  {"dry_run", dry_run},
+                                  {"spool", dir.string()},
+                                  {"delivered", dry_run ? 0 : outcome.delivered}};
+  if (dry_run) {
+    document["would_deliver"] = outcome.delivered;
+  }
+  document["remaining"] = outcome.remaining;
+  document["undeliverable"] = outcome.undeliverable;
+  document["failure"] = outcome.failure ? nlohmann::ordered_json(*outcome.failure) : nullptr;
+  return document;
+}
+
 void
 report_flush(const net::FlushOutcome& outcome, const std::filesystem::path& dir,
              const std::string& workspace, Context& context)
@@ -336,23 +352,32 @@ report_flush(const net::FlushOutcome& outcome, const std::filesystem::path& dir,
                                + " to " + net::redact_url(workspace) + "; nothing sent (--dry-run)"
                            : "delivered " + count + " OTel exports from " + dir.string() + "; "
                                + std::to_string(outcome.remaining) + " left");
-  nlohmann::ordered_json document{{"command", "relay flush"},
-                                  {"dry_run", dry_run},
-                                  {"spool", dir.string()},
-                                  {"delivered", dry_run ? 0 : outcome.delivered}};
-  if (dry_run) {
-    document["would_deliver"] = outcome.delivered;
-  }
-  document["remaining"] = outcome.remaining;
-  document["undeliverable"] = outcome.undeliverable;
-  document["failure"] = outcome.failure ? nlohmann::ordered_json(*outcome.failure) : nullptr;
-  context.out.document(document);
+  context.out.document(flush_document(outcome, dir, dry_run));
 }
 
-// `relay flush`: under --dry-run it says what it would send and sends nothing.
+// Whether the spool in `dir` holds no export. A spool that was never made holds none, and
+// is not made here: a dry run creates nothing.
+bool
+spool_is_empty(const std::filesystem::path& dir, std::uint64_t cap)
+{
+  std::error_code error;
+  if (!std::filesystem::exists(dir, error) && !error) {
+    return true;
+  }
+  return util::value_or_throw(net::Spool::open(dir, cap)).entries().empty();
+}
+
+// `relay flush`: under --dry-run it says what it would send and sends nothing. An empty
+// spool needs no workspace, so it is said before one is asked for.
 ExitCode
 run_flush(const RelayCommandOptions& options, Context& context)
 {
+  const auto dir = options.spool_dir.value_or(context.paths.tool_dir / "spool");
+  if (spool_is_empty(dir, options.spool_cap)) {
+    context.out.line("nothing to send: no OTel export is spooled in " + dir.string());
+    context.out.document(flush_document({}, dir, context.global.dry_run));
+    return ExitCode::ok;
+  }
   const net::RelayFile file = settings(options, context);
   if (!file.routes.workspace) {
     throw util::Fatal(util::ErrorKind::usage,
@@ -361,7 +386,6 @@ run_flush(const RelayCommandOptions& options, Context& context)
   }
   const auto workspace =
     util::value_or_throw(core::normalize_base_url(*file.routes.workspace, "--workspace"));
-  const auto dir = options.spool_dir.value_or(context.paths.tool_dir / "spool");
   auto spool = util::value_or_throw(net::Spool::open(dir, options.spool_cap));
 
   const net::FlushOutcome outcome =

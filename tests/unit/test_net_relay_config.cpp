@@ -171,6 +171,16 @@ TEST_CASE("net::relay command")
     record.headers.add("Content-Type", "application/x-protobuf");
     return record;
   };
+  // What flush --json says when it delivered nothing.
+  const auto flush_document = [&](int remaining, const nlohmann::json& undeliverable) {
+    return nlohmann::json{{"command", "relay flush"},
+                          {"dry_run", false},
+                          {"spool", tool_dir + "/spool"},
+                          {"delivered", 0},
+                          {"remaining", remaining},
+                          {"undeliverable", undeliverable},
+                          {"failure", nullptr}};
+  };
 
   SUBCASE("--listen off loopback is a usage error")
   {
@@ -210,13 +220,23 @@ TEST_CASE("net::relay command")
     CHECK_FALSE(std::filesystem::exists(tool_dir + "/relay.key"));
   }
 
-  SUBCASE("flush with an empty spool delivers nothing")
+  SUBCASE("flush with an empty spool says there is nothing to send, and needs no workspace")
   {
-    const auto result = aigw::test::run_cli(
-      {"--home", home, "relay", "flush", "--workspace", "https://adb-1.example.com"});
-    CHECK(result.err.empty());
-    CHECK(result.exit_code == 0);
-    CHECK(result.out == "delivered 0 OTel exports from " + tool_dir + "/spool; 0 left\n");
+    // No workspace anywhere: this used to ask for one (exit 2), even in a dry run.
+    const std::string nothing = "nothing to send: no OTel export is spooled in " + tool_dir
+                                + "/spool\n";
+    for (const char* mode : {"--dry-run", "-v"}) {
+      const auto result = aigw::test::run_cli({"--home", home, mode, "relay", "flush"});
+      CHECK(result.err.empty());
+      CHECK(result.exit_code == 0);
+      CHECK(result.out == nothing);
+    }
+    CHECK_FALSE(std::filesystem::exists(home)); // a spool never made is not made now
+
+    REQUIRE(net::Spool::open(tool_dir + "/spool", net::k_default_spool_cap));
+    const auto json = aigw::test::run_cli({"--home", home, "--json", "relay", "flush"});
+    CHECK(json.exit_code == 0);
+    CHECK(nlohmann::json::parse(json.out) == flush_document(0, nlohmann::json::array()));
   }
 
   SUBCASE("flush passes over a record with no table, says which, and lists it in --json")
@@ -233,13 +253,7 @@ TEST_CASE("net::relay command")
              "Catalog table, so the workspace would refuse it: it was not sent; delete it from "
              + tool_dir + "/spool\n");
     CHECK(nlohmann::json::parse(result.out)
-          == nlohmann::json{{"command", "relay flush"},
-                            {"dry_run", false},
-                            {"spool", tool_dir + "/spool"},
-                            {"delivered", 0},
-                            {"remaining", 1},
-                            {"undeliverable", {"00000000000000000001.otlp"}},
-                            {"failure", nullptr}});
+          == flush_document(1, nlohmann::json::array({"00000000000000000001.otlp"})));
     CHECK(workspace.requests().empty());
   }
 
@@ -320,8 +334,10 @@ TEST_CASE("net::relay command")
                  "00000000000000000001.otlp; it stays in the spool for the next flush\n");
   }
 
-  SUBCASE("flush needs the workspace")
+  SUBCASE("flush needs the workspace when there is something to send")
   {
+    REQUIRE(net::Spool::open(tool_dir + "/spool", net::k_default_spool_cap)
+              ->append(stored_token_and_record()));
     const auto result = aigw::test::run_cli({"--home", home, "relay", "flush"});
     CHECK(result.exit_code == 2);
     CHECK(result.err
