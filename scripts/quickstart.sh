@@ -7,5 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-AIGW_BUILD_TARGET=aigw-setup bash scripts/build.sh # the tool alone: test.sh builds the tests
+# The tool, and the man page and completions it writes into build/share/ once linked, which
+# `cmake --install build` installs beside it; test.sh builds the tests.
+AIGW_BUILD_TARGET=aigw_generated_docs bash scripts/build.sh
 ./build/aigw-setup demo

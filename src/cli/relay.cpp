@@ -254,8 +254,8 @@ run_relay(const RelayCommandOptions& options, Context& context)
   if (context.global.dry_run) {
     throw util::Fatal(util::ErrorKind::usage,
                       "the relay answers requests as they come, so --dry-run has nothing to "
-                      "show; run `aigw-setup relay` without it (`relay flush --dry-run` shows "
-                      "what a flush would send)");
+                      "show; run `aigw-setup relay` without it (`aigw-setup --dry-run relay "
+                      "flush` shows what a flush would send)");
   }
 
   // In the foreground the relay logs one line per request (at info) unless told -q: a

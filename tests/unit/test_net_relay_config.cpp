@@ -298,8 +298,8 @@ TEST_CASE("net::relay command")
     CHECK(result.exit_code == 2);
     CHECK(result.err
           == "aigw-setup: error: the relay answers requests as they come, so --dry-run has "
-             "nothing to show; run `aigw-setup relay` without it (`relay flush --dry-run` shows "
-             "what a flush would send)\n");
+             "nothing to show; run `aigw-setup relay` without it (`aigw-setup --dry-run relay "
+             "flush` shows what a flush would send)\n");
     CHECK(result.out.empty());
     CHECK_FALSE(std::filesystem::exists(tool_dir + "/relay.key"));
   }
