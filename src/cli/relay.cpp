@@ -171,7 +171,8 @@ settings(const RelayCommandOptions& options, const Context& context)
 }
 
 core::Routes
-upstreams(const net::RelayFile& file, net::RelayMode mode, const Context& context)
+upstreams(const net::RelayFile& file, bool from_command_line, net::RelayMode mode,
+          const Context& context)
 {
   if (!any_route(file.routes)) {
     if (mode == net::RelayMode::offline) {
@@ -183,7 +184,16 @@ upstreams(const net::RelayFile& file, net::RelayMode mode, const Context& contex
                         + net::relay_file_path(context.paths).string()
                         + ", or run it with --offline");
   }
-  return util::value_or_throw(core::resolve_routes(file.routes));
+  auto routes = core::resolve_routes(file.routes);
+  if (!routes && !from_command_line) {
+    // The URL came from relay.json, not from an option the user just typed.
+    util::Error error = routes.error();
+    error.message = net::relay_file_path(context.paths).string() + ": " + error.message
+                    + " (configure writes this file: run `aigw-setup configure --auth relay` "
+                      "again with the right URL)";
+    throw util::Fatal(std::move(error));
+  }
+  return util::value_or_throw(std::move(routes));
 }
 
 net::RelayOptions
@@ -196,7 +206,7 @@ relay_options(const RelayCommandOptions& options, Context& context)
     options.listen ? "--listen" : net::relay_file_path(context.paths).string() + ": listen";
   relay.listen = util::value_or_throw(net::parse_listen(listen, given_in));
   relay.mode = options.offline ? net::RelayMode::offline : net::RelayMode::forward;
-  relay.routes = upstreams(file, relay.mode, context);
+  relay.routes = upstreams(file, any_route(options.routes), relay.mode, context);
   relay.tables = file.tables;
   relay.spool_dir = options.spool_dir.value_or(context.paths.tool_dir / "spool");
   relay.spool_cap = options.spool_cap;

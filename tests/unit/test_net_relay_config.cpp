@@ -220,6 +220,18 @@ TEST_CASE("net::relay command")
     CHECK_FALSE(std::filesystem::exists(tool_dir + "/relay.key"));
   }
 
+  SUBCASE("a bad gateway URL in relay.json is named as relay.json's")
+  {
+    aigw::test::write_bytes(tool_dir + "/relay.json",
+                            "{\n  \"gateway\": \"http://127.0.0.1:1/anthropic\"\n}\n");
+    const auto result = aigw::test::run_cli({"--home", home, "relay"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.starts_with("aigw-setup: error: " + tool_dir + "/relay.json: --gateway "
+                                 "\"http://127.0.0.1:1/anthropic\""));
+    CHECK(result.err.ends_with(" (configure writes this file: run `aigw-setup configure --auth "
+                               "relay` again with the right URL)\n"));
+  }
+
   SUBCASE("flush with an empty spool says there is nothing to send, and needs no workspace")
   {
     // No workspace anywhere: this used to ask for one (exit 2), even in a dry run.
