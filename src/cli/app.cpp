@@ -27,7 +27,8 @@ namespace {
 
 constexpr const char* k_exit_codes = R"(
 Exit codes: 0 done, 1 a check failed, 2 usage, 3 a file did not parse (nothing written),
-4 a remote call failed, 5 a file could not be written, 130 interrupted.)";
+4 a remote call failed, 5 a file could not be written or the relay's address is taken,
+130 interrupted.)";
 
 constexpr const char* k_examples = R"(
 Examples:
