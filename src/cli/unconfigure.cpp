@@ -39,8 +39,27 @@ configured_agents(const core::Manifest& manifest)
 void
 report_nothing(Context& context, const std::string& text)
 {
-  context.out.line(text);
+  if (!text.empty()) {
+    context.out.line(text);
+  }
   context.out.document({{"command", "unconfigure"}, {"agents", nlohmann::json::array()}});
+}
+
+// The named agents that configure set up; each of the others is said to have nothing to take
+// back, where before the command printed nothing at all for it.
+std::vector<std::string>
+only_configured(const std::vector<std::string>& named, const core::Manifest& manifest,
+                Context& context)
+{
+  std::vector<std::string> configured;
+  for (const auto& agent : named) {
+    if (manifest.agents.contains(agent)) {
+      configured.push_back(agent);
+    } else {
+      context.out.line(agent + ": not configured, nothing to take back");
+    }
+  }
+  return configured;
 }
 
 // The backups stay, so that a change can still be undone by hand; a person taking the tool
@@ -80,12 +99,12 @@ run_unconfigure(const UnconfigureOptions& options, Context& context)
     return run_unconfigure_managed(options, context);
   }
   auto manifest = util::value_or_throw(core::load_manifest(context.paths.state_file()));
-  std::vector<std::string> agents = options.agents;
-  if (options.all || agents.empty()) {
-    agents = configured_agents(manifest);
-  }
+  const bool named = !options.all && !options.agents.empty();
+  const std::vector<std::string> agents = named
+                                            ? only_configured(options.agents, manifest, context)
+                                            : configured_agents(manifest);
   if (agents.empty()) {
-    report_nothing(context, "nothing is configured");
+    report_nothing(context, named ? "" : "nothing is configured");
     return ExitCode::ok;
   }
 

@@ -70,6 +70,10 @@ TEST_CASE("cli unconfigure --all after configure --auth relay removes the relay'
   CHECK(undo.err.find("spool") == std::string::npos);
 
   CHECK(rig.ok({"unconfigure", "--all"}).out == "nothing is configured\n");
+  // An agent named that is not configured is said so; before, the command printed nothing.
+  CHECK(rig.ok({"unconfigure", "claude", "codex"}).out
+        == "claude: not configured, nothing to take back\n"
+           "codex: not configured, nothing to take back\n");
 }
 
 TEST_CASE("cli unconfigure of one agent keeps the relay's files while another uses them")
@@ -79,8 +83,9 @@ TEST_CASE("cli unconfigure of one agent keeps the relay's files while another us
   const std::string json_before = read_bytes(rig.relay_json);
   const std::string key_before = read_bytes(rig.relay_key);
 
-  const auto gemini = rig.ok({"unconfigure", "gemini"});
-  CHECK(gemini.out == "gemini: removed ~/.gemini/.env\n"
+  const auto gemini = rig.ok({"unconfigure", "gemini", "codex"});
+  CHECK(gemini.out == "codex: not configured, nothing to take back\n"
+                      "gemini: removed ~/.gemini/.env\n"
                       "gemini: removed ~/.gemini/settings.json\n");
   CHECK(read_bytes(rig.relay_json) == json_before);
   CHECK(read_bytes(rig.relay_key) == key_before);
