@@ -126,6 +126,22 @@ route_in_gateway(const std::string& gateway)
   return std::nullopt;
 }
 
+// Why `workspace` cannot be the workspace URL when it holds the workspace layout's gateway
+// path: the routes would get /ai-gateway twice. The reason names the workspace URL meant.
+std::optional<std::string>
+gateway_path_in_workspace(const std::string& workspace)
+{
+  constexpr std::string_view k_hosted = "/ai-gateway";
+  const std::size_t host_start = workspace.find("://") + 3;
+  const std::size_t at = workspace.find(k_hosted, host_start);
+  const std::size_t after = at + k_hosted.size();
+  if (at == std::string::npos || (after < workspace.size() && workspace[after] != '/')) {
+    return std::nullopt;
+  }
+  return "holds " + workspace.substr(at) + ", a path that aigw-setup adds itself; give the "
+         + "workspace URL: --workspace " + workspace.substr(0, at);
+}
+
 util::Result<std::optional<std::string>>
 normalize_optional(const std::optional<std::string>& url, std::string_view option)
 {
@@ -235,6 +251,10 @@ resolve_routes(const RouteOptions& options)
   routes.workspace = *workspace;
   if (auto why = routes.gateway ? route_in_gateway(*routes.gateway) : std::nullopt) {
     return bad_url("--gateway", *options.gateway, *why);
+  }
+  if (auto why = routes.workspace ? gateway_path_in_workspace(*routes.workspace)
+                                  : std::nullopt) {
+    return bad_url("--workspace", *options.workspace, *why);
   }
 
   if (routes.gateway) {

@@ -32,6 +32,29 @@ TEST_CASE("core::resolve_routes, workspace layout and overrides")
   CHECK_FALSE(routes->cursor);
 }
 
+TEST_CASE("core::resolve_routes refuses a gateway path in --workspace, naming the workspace")
+{
+  const auto refusal = [](const std::string& workspace) {
+    RouteOptions options;
+    options.workspace = workspace;
+    const auto routes = resolve_routes(options);
+    REQUIRE_FALSE(routes);
+    CHECK(routes.error().kind == aigw::util::ErrorKind::usage);
+    return routes.error().message;
+  };
+  CHECK(refusal("https://adb-1.2.azuredatabricks.net/ai-gateway/anthropic")
+        == "--workspace \"https://adb-1.2.azuredatabricks.net/ai-gateway/anthropic\": holds "
+           "/ai-gateway/anthropic, a path that aigw-setup adds itself; give the workspace URL: "
+           "--workspace https://adb-1.2.azuredatabricks.net");
+  CHECK(refusal("https://adb-1.2.azuredatabricks.net/ai-gateway/").ends_with(
+    "holds /ai-gateway, a path that aigw-setup adds itself; give the workspace URL: "
+    "--workspace https://adb-1.2.azuredatabricks.net"));
+
+  RouteOptions near;
+  near.workspace = "https://adb-1.2.azuredatabricks.net/ai-gateway-notes";
+  CHECK(resolve_routes(near));
+}
+
 TEST_CASE("core::resolve_routes refuses a route URL given as --gateway, naming the base")
 {
   const auto refusal = [](const std::string& gateway) {
