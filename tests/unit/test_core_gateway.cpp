@@ -32,15 +32,26 @@ TEST_CASE("core::resolve_routes, workspace layout and overrides")
   CHECK_FALSE(routes->cursor);
 }
 
+namespace {
+
+// The message of the usage error resolve_routes gives for `options`.
+std::string
+usage_error_of(const RouteOptions& options)
+{
+  const auto routes = resolve_routes(options);
+  REQUIRE_FALSE(routes);
+  CHECK(routes.error().kind == aigw::util::ErrorKind::usage);
+  return routes.error().message;
+}
+
+} // namespace
+
 TEST_CASE("core::resolve_routes refuses a gateway path in --workspace, naming the workspace")
 {
   const auto refusal = [](const std::string& workspace) {
     RouteOptions options;
     options.workspace = workspace;
-    const auto routes = resolve_routes(options);
-    REQUIRE_FALSE(routes);
-    CHECK(routes.error().kind == aigw::util::ErrorKind::usage);
-    return routes.error().message;
+    return usage_error_of(options);
   };
   CHECK(refusal("https://adb-1.2.azuredatabricks.net/ai-gateway/anthropic")
         == "--workspace \"https://adb-1.2.azuredatabricks.net/ai-gateway/anthropic\": holds "
@@ -60,10 +71,7 @@ TEST_CASE("core::resolve_routes refuses a route URL given as --gateway, naming t
   const auto refusal = [](const std::string& gateway) {
     RouteOptions options;
     options.gateway = gateway;
-    const auto routes = resolve_routes(options);
-    REQUIRE_FALSE(routes);
-    CHECK(routes.error().kind == aigw::util::ErrorKind::usage);
-    return routes.error().message;
+    return usage_error_of(options);
   };
   CHECK(refusal("http://127.0.0.1:1/anthropic")
         == "--gateway \"http://127.0.0.1:1/anthropic\": ends with /anthropic, the Claude Code "
