@@ -4,8 +4,10 @@
 // never appear: the credential is shown as "***".
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "config/document.hpp"
 #include "core/credentials.hpp"
 #include "core/manifest.hpp"
+#include "core/plan.hpp"
 #include "net/relay_config.hpp"
 #include "util/fs.hpp"
 #include "util/hash.hpp"
@@ -32,6 +34,17 @@ file_state(const core::FileRecord& record, const core::Manifest& manifest)
   for (const auto& other : manifest.files) {
     if (other.path == record.path && other.written_sha256 == hash) {
       return "as written";
+    }
+  }
+  // An edit that broke the file matters more than the edit: the agent ignores the file,
+  // and configure and unconfigure refuse to touch it until it parses again.
+  const auto format = core::format_from_name(record.format);
+  if (format && *format != config::Format::cursor_db) {
+    const auto parsed = config::parse_document(*format, std::move(**content));
+    if (!parsed) {
+      const config::ParseError& error = parsed.error();
+      return "edited since, and does not parse (" + std::to_string(error.line) + ":"
+             + std::to_string(error.column) + ": " + error.message + ")";
     }
   }
   return "edited since";

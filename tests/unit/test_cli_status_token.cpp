@@ -106,6 +106,17 @@ TEST_CASE("cli status")
                       "databricks-claude-opus-4-6 secrets helper\n")
         != std::string::npos);
   CHECK(text.out.find("  ~/.codex/config.toml: edited since\n") != std::string::npos);
+
+  // An edit that broke the file is said with where it broke: Codex would ignore the file.
+  const std::string broken_toml =
+    aigw::test::read_bytes(home / ".codex/config.toml") + "model = \n";
+  aigw::test::write_bytes(home / ".codex/config.toml", broken_toml);
+  auto broken = run_cli({"--home", home.string(), "status"});
+  CHECK(broken.exit_code == 0);
+  const auto last_line = std::count(broken_toml.begin(), broken_toml.end(), '\n');
+  CHECK(broken.out.find("  ~/.codex/config.toml: edited since, and does not parse ("
+                        + std::to_string(last_line) + ":")
+        != std::string::npos);
 }
 
 TEST_CASE("cli status shows an agent on the relay as holding the relay key, not a token")
