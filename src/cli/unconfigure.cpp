@@ -4,6 +4,8 @@
 // through the relay any more, the relay's settings and key go (cli/takedown.cpp).
 // With --managed it takes back the system-wide files instead, from the system manifest
 // (cli/managed.cpp).
+#include <algorithm>
+#include <iterator>
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -14,6 +16,7 @@
 #include "core/changes.hpp"
 #include "core/credentials.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace aigw::cli {
 
@@ -64,6 +67,38 @@ only_configured(const std::vector<std::string>& named, const core::Manifest& man
 
 // The backups stay, so that a change can still be undone by hand; a person taking the tool
 // off the machine should know that earlier versions of secret files are among them.
+// A file that no longer parses stops the whole run, with nothing changed. Say how to take
+// back the other agents without it, and where its bytes from before the tool are kept.
+util::Error
+with_way_out(util::Error error, const core::Manifest& manifest,
+             const std::vector<std::string>& agents, const Context& context)
+{
+  const auto broken = std::find_if(
+    manifest.files.begin(), manifest.files.end(), [&](const core::FileRecord& record) {
+      return error.message.starts_with(record.path.string() + ":");
+    });
+  if (error.kind != util::ErrorKind::parse || broken == manifest.files.end()) {
+    return error;
+  }
+
+  std::vector<std::string> others;
+  std::copy_if(agents.begin(), agents.end(), std::back_inserter(others),
+               [&](const std::string& agent) { return agent != broken->agent; });
+  error.message += "; fix the file and run this again";
+  if (!others.empty()) {
+    const auto home = context.global.home
+                        ? std::optional<std::filesystem::path>(*context.global.home)
+                        : std::nullopt;
+    error.message += ", or take back the others alone: `" + core::aigw_invocation(home)
+                     + " unconfigure " + util::join(others, " ") + "`";
+  }
+  if (broken->pristine_backup) {
+    error.message += "; the file as it was before aigw-setup changed it is in "
+                     + broken->pristine_backup->string();
+  }
+  return error;
+}
+
 void
 warn_about_backups(const Context& context)
 {
@@ -109,7 +144,11 @@ run_unconfigure(const UnconfigureOptions& options, Context& context)
   }
 
   const LastUsers gone = last_users(manifest, agents, core::k_owner_configure);
-  auto changes = util::value_or_throw(core::plan_unconfigure(agents, manifest));
+  auto planned = core::plan_unconfigure(agents, manifest);
+  if (!planned) {
+    throw util::Fatal(with_way_out(planned.error(), manifest, agents, context));
+  }
+  auto changes = std::move(*planned);
   const config::SafeWriter writer(context.paths.backup_dir());
   const auto dry_run = context.global.dry_run ? core::DryRun::yes : core::DryRun::no;
   const util::DeferredSignals deferred;

@@ -74,6 +74,37 @@ TEST_CASE("cli: a write that fails half-way puts back the files already written"
   CHECK(undo.out == "nothing is configured\n");
 }
 
+TEST_CASE("cli: unconfigure stopped by a file that no longer parses says the way out")
+{
+  TempDir dir;
+  const fs::path home = dir / "home";
+  aigw::test::copy_tree(aigw::test::fixture("homes/real-world"), home);
+  aigw::test::write_bytes(dir / "token", "dapi-broken-file-token-1\n");
+  REQUIRE(run_cli(configure_all(home, dir / "token")).exit_code == 0);
+  const fs::path config = home / ".codex/config.toml";
+  aigw::test::write_bytes(config, aigw::test::read_bytes(config) + "model = \n");
+  const auto before = snapshot(home, aigw::test::k_tool_dir);
+
+  auto undo = run_cli({"--home", home.string(), "unconfigure", "--all"});
+  CHECK(undo.exit_code == 3);
+  CHECK(undo.err.starts_with("aigw-setup: error: " + config.string() + ":"));
+  const std::string way_out = " (nothing was changed); fix the file and run this again, or "
+                              "take back the others alone: `aigw-setup --home "
+                              + home.string() + " unconfigure claude cursor gemini`; the file "
+                              "as it was before aigw-setup changed it is in ";
+  const auto at = undo.err.find(way_out);
+  REQUIRE(at != std::string::npos);
+  const std::string backup = undo.err.substr(at + way_out.size());
+  REQUIRE(backup.ends_with("\n"));
+  CHECK(aigw::test::read_bytes(backup.substr(0, backup.size() - 1))
+        == aigw::test::read_bytes(aigw::test::fixture("homes/real-world/.codex/config.toml")));
+  CHECK(snapshot(home, aigw::test::k_tool_dir) == before);
+
+  // The way out it names works.
+  auto others = run_cli({"--home", home.string(), "unconfigure", "claude", "cursor", "gemini"});
+  CHECK(others.exit_code == 0);
+}
+
 TEST_CASE("cli: configure killed at any moment can be taken back by unconfigure")
 {
   const auto original = snapshot(aigw::test::fixture("homes/real-world"));
