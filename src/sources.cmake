@@ -79,6 +79,7 @@ set(AIGW_SOURCES
   src/cli/status.cpp
   src/cli/token.cpp
   src/cli/relay.cpp
+  src/cli/relay_flush.cpp
   src/cli/telemetry.cpp
   src/cli/demo.cpp
   src/cli/init.cpp
