@@ -237,6 +237,10 @@ status_diagnosis(const Observation& observation)
         diagnosis.retry_after = std::chrono::ceil<std::chrono::seconds>(*wait);
       }
     }
+  } else if (observation.via_relay && status == 502
+             && error.message.starts_with(net::k_relay_no_credential)) {
+    diagnosis.verdict = Verdict::relay_no_credential;
+    diagnosis.cause = "HTTP 502 from the relay: " + error.message;
   } else if (relay_could_not_forward(observation, error)) {
     diagnosis.verdict = Verdict::gateway_unreachable;
     diagnosis.cause = "HTTP " + std::to_string(status) + " from the relay: " + error.message;
@@ -254,7 +258,8 @@ to_string(Verdict verdict)
   static constexpr std::array k_ids{
     "pass",         "token_missing", "token_invalid", "token_expired", "forbidden",
     "wrong_url",    "unknown_model", "unknown_table", "rate_limited",  "bad_request",
-    "server_error", "gateway_unreachable", "bad_reply", "tls", "proxy", "dns",
+    "server_error", "gateway_unreachable", "relay_no_credential", "bad_reply", "tls", "proxy",
+    "dns",
     "refused",      "timeout",       "dropped",       "network",
   };
   return k_ids.at(static_cast<std::size_t>(verdict));

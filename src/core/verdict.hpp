@@ -30,6 +30,7 @@ enum class Verdict {
   bad_request,
   server_error,
   gateway_unreachable,
+  relay_no_credential,
   bad_reply,
   tls,
   proxy,

@@ -16,6 +16,7 @@
 #include <ctime>
 
 #include "core/gateway.hpp"
+#include "net/wire.hpp"
 #include "util/strings.hpp"
 
 namespace aigw::core {
@@ -180,6 +181,21 @@ unreachable_remedy(const Diagnosis& diagnosis, const RemedyContext& context)
          "to it; restart the relay after a change";
 }
 
+// The relay has no token to put in place of the relay key: none is stored, or an OAuth
+// login lapsed. Its own words say which; the fix is the credential it reads on each request.
+std::string
+relay_credential_remedy(const Diagnosis& diagnosis, const RemedyContext& context)
+{
+  const std::string agent = agent_of(context.kind);
+  const std::string_view prefix = net::k_relay_no_credential;
+  const std::string why =
+    diagnosis.detail.substr(diagnosis.detail.starts_with(prefix) ? prefix.size() : 0);
+  return "the relay at " + context.host + " holds no credential for the gateway (" + quoted(why)
+         + "): store a token with "
+         + configure_line(context, agent == "otel" ? "AGENT" : agent, "--token-stdin")
+         + ", or sign in again if it uses OAuth; the relay reads it on its next request";
+}
+
 // Only a route configure pointed at the relay is served by `aigw-setup relay`: any other
 // loopback URL is something else the user runs, and no relay is set up to start.
 std::string
@@ -252,6 +268,8 @@ remedy_for(const Diagnosis& diagnosis, const RemedyContext& context)
            "the endpoint's state under Serving in the workspace";
   case Verdict::gateway_unreachable:
     return unreachable_remedy(diagnosis, context);
+  case Verdict::relay_no_credential:
+    return relay_credential_remedy(diagnosis, context);
   case Verdict::bad_reply:
     return bad_reply_remedy(context);
   default:

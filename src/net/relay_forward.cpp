@@ -136,8 +136,7 @@ second_refusal(Route route, const AsyncTransfer& transfer, const ReadAnswer& ans
 LocalReply
 no_credential(Route route, const util::Error& error)
 {
-  return error_reply(route, 502, "the relay has no credential for the gateway: "
-                                   + util::redact(error.message));
+  return error_reply(route, 502, std::string(k_relay_no_credential) + util::redact(error.message));
 }
 
 // The upstream's answer to `bearer`, its head in; nullptr when there is none, and then the

@@ -66,6 +66,11 @@ LocalReply error_reply(Route route, int status, std::string_view message);
 // gateway's error the relay passed on. `test` tells the two apart by it.
 bool is_upstream_failure_message(std::string_view message);
 
+// How the relay's own 502 begins when it holds no credential to put in place of the relay
+// key (none stored, or an OAuth login that lapsed); `test` knows that reply by it.
+inline constexpr std::string_view k_relay_no_credential =
+  "the relay has no credential for the gateway: ";
+
 // The offline stand-in: a faithful, deterministic reply for `request` on `route`, streamed
 // when the request asks for a stream. The text says plainly that it comes from the offline
 // relay. OTel exports are not answered here (the relay spools them).

@@ -65,12 +65,14 @@ options_for(const std::string& gateway, const std::string& workspace)
 class RelayRig
 {
 public:
-  explicit RelayRig(net::RelayOptions options)
+  explicit RelayRig(net::RelayOptions options,
+                    std::shared_ptr<net::CredentialSource> credentials =
+                      std::make_shared<FixedCredentials>())
   {
     options.spool_dir = m_dir / "spool";
     std::shared_ptr<net::HttpClient> upstream_client = net::make_curl_client();
-    m_relay = std::make_unique<net::Relay>(
-      std::move(options), std::make_shared<FixedCredentials>(), std::move(upstream_client));
+    m_relay = std::make_unique<net::Relay>(std::move(options), std::move(credentials),
+                                           std::move(upstream_client));
     REQUIRE(m_relay->start());
   }
 

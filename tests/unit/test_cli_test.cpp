@@ -475,7 +475,10 @@ namespace harness = aigw::test::relay_harness;
 // configure pointed at it (--auth relay) with the key this relay knows.
 struct RelayedHome
 {
-  explicit RelayedHome(const std::string& gateway) : relay(options_for(gateway))
+  explicit RelayedHome(const std::string& gateway,
+                       std::shared_ptr<aigw::net::CredentialSource> credentials =
+                         std::make_shared<harness::FixedCredentials>())
+      : relay(options_for(gateway), std::move(credentials))
   {
     address = "127.0.0.1:" + std::to_string(relay.port());
     REQUIRE(run({"configure", "claude", "--auth", "relay", "--relay", address, "--gateway",
@@ -553,6 +556,34 @@ TEST_CASE("cli test: through the relay, whose 5xx is it")
                                + (home.tool() / "relay.json").string()
                                + ", or the --gateway the relay was started with, and the network "
                                  "from here to it; restart the relay after a change");
+  }
+
+  SUBCASE("the relay's own 502 when it holds no credential: relay_no_credential")
+  {
+    // As StoredCredentialSource fails when credentials.json is gone.
+    class NoCredential : public aigw::net::CredentialSource
+    {
+    public:
+      aigw::util::Result<aigw::util::Secret> bearer() override
+      {
+        return aigw::util::fail(aigw::util::ErrorKind::usage, "no token is stored");
+      }
+    };
+    FakeGateway gateway;
+    const RelayedHome home(gateway.url(), std::make_shared<NoCredential>());
+
+    const Json route = routes_of(home.run({"--json", "test"}))[0];
+    CHECK(route["verdict"] == "relay_no_credential");
+    CHECK(route["status"] == 502);
+    CHECK(route["cause"]
+          == "HTTP 502 from the relay: the relay has no credential for the gateway: no token "
+             "is stored");
+    CHECK(route["remedy"]
+          == "the relay at " + home.address + " holds no credential for the gateway (\"no token "
+             "is stored\"): store a token with aigw-setup --home " + (home.dir / "home").string()
+             + " configure claude --auth relay --token-stdin, or sign in again if it uses "
+               "OAuth; the relay reads it on its next request");
+    CHECK(gateway.requests().empty());
   }
 
   SUBCASE("a 503 the gateway sent, passed on: still the gateway's server_error")

@@ -62,6 +62,18 @@ remedy(Verdict verdict, const RemedyContext& where = context())
   return remedy_for(Diagnosis{verdict, "", "", {}}, where);
 }
 
+// A route configure pointed at the relay on 127.0.0.1:8765.
+RemedyContext
+relayed_context()
+{
+  auto relayed = context();
+  relayed.host = "127.0.0.1:8765";
+  relayed.token_source = "the relay key";
+  relayed.relay = aigw::core::RelayHop{"http://127.0.0.1:9/anthropic",
+                                       "/home/me/.config/aigw-setup/relay.json"};
+  return relayed;
+}
+
 } // namespace
 
 TEST_CASE("core::diagnose, token errors come first")
@@ -183,6 +195,15 @@ TEST_CASE("core::diagnose, a relay that could not reach its upstream")
                        R"(https://ws.example.com/api/2.0/otel/v1/logs did not answer in time; )"
                        R"(try again, or check --workspace and your network"})";
     CHECK(id(diagnose(observation)) == "gateway_unreachable");
+  }
+  SUBCASE("its own 502 for a credential it does not have")
+  {
+    const std::string none = "the relay has no credential for the gateway: no token is stored "
+                             "in /home/me/.config/aigw-setup/credentials.json";
+    const auto diagnosis = diagnose(relayed(502, none));
+    CHECK(id(diagnosis) == "relay_no_credential");
+    CHECK(diagnosis.cause == "HTTP 502 from the relay: " + none);
+    CHECK(diagnosis.detail == none);
   }
   SUBCASE("a 5xx the gateway sent and the relay passed on stays the gateway's")
   {
@@ -358,11 +379,7 @@ TEST_CASE("core::remedy_for, a relay that could not reach its upstream says wher
   const std::string said = "the gateway http://127.0.0.1:9/anthropic/v1/messages could not be "
                            "reached: connection refused; check --gateway or your network";
   const Diagnosis diagnosis{Verdict::gateway_unreachable, "", said, {}};
-  auto relayed = context();
-  relayed.host = "127.0.0.1:8765";
-  relayed.token_source = "the relay key";
-  relayed.relay = aigw::core::RelayHop{"http://127.0.0.1:9/anthropic",
-                                       "/home/me/.config/aigw-setup/relay.json"};
+  const auto relayed = relayed_context();
   CHECK(remedy_for(diagnosis, relayed)
         == "the relay at 127.0.0.1:8765 could not reach the gateway (\"" + said
              + "\"): check the gateway URL in /home/me/.config/aigw-setup/relay.json, or the "
@@ -376,6 +393,18 @@ TEST_CASE("core::remedy_for, a relay that could not reach its upstream says wher
         == "the relay at 127.0.0.1:8765 could not reach the workspace (\"the workspace ...\"): "
            "check the workspace URL in relay.json, or the --workspace the relay was started "
            "with, and the network from here to it; restart the relay after a change");
+}
+
+TEST_CASE("core::remedy_for, a relay with no credential says which one to store")
+{
+  const Diagnosis diagnosis{Verdict::relay_no_credential, "",
+                            "the relay has no credential for the gateway: no token is stored",
+                            {}};
+  CHECK(remedy_for(diagnosis, relayed_context())
+        == "the relay at 127.0.0.1:8765 holds no credential for the gateway (\"no token is "
+           "stored\"): store a token with aigw-setup configure claude --auth relay "
+           "--token-stdin, or sign in again if it uses OAuth; the relay reads it on its next "
+           "request");
 }
 
 TEST_CASE("core::remedy_for, the network")
@@ -469,6 +498,7 @@ TEST_CASE("core::to_string(Verdict) ids are stable")
   CHECK(aigw::core::to_string(Verdict::unknown_table) == "unknown_table");
   CHECK(aigw::core::to_string(Verdict::server_error) == "server_error");
   CHECK(aigw::core::to_string(Verdict::gateway_unreachable) == "gateway_unreachable");
+  CHECK(aigw::core::to_string(Verdict::relay_no_credential) == "relay_no_credential");
   CHECK(aigw::core::to_string(Verdict::bad_reply) == "bad_reply");
   CHECK(aigw::core::to_string(Verdict::network) == "network");
   CHECK(aigw::core::to_string(RouteKind::otel_metrics) == "otel-metrics");
