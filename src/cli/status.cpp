@@ -178,10 +178,9 @@ print_text(Context& context, const Json& status)
     context.out.line("no agent is configured");
   }
   for (const auto& agent : status["agents"]) {
-    const std::string secrets = agent.value("secrets", std::string("-"));
     context.out.line(agent["agent"].get<std::string>() + ": "
                      + agent.value("route", std::string("(no route)")) + " " + models_text(agent)
-                     + " secrets " + secrets);
+                     + " secrets " + agent.value("secrets", std::string("-")));
     for (const auto& file : agent["files"]) {
       context.out.line("  " + shown_path(context, file["path"].get<std::string>()) + ": "
                        + file["state"].get<std::string>());

@@ -65,8 +65,6 @@ only_configured(const std::vector<std::string>& named, const core::Manifest& man
   return configured;
 }
 
-// The backups stay, so that a change can still be undone by hand; a person taking the tool
-// off the machine should know that earlier versions of secret files are among them.
 // A file that no longer parses stops the whole run, with nothing changed. Say how to take
 // back the other agents without it, and where its bytes from before the tool are kept.
 util::Error
@@ -99,6 +97,8 @@ with_way_out(util::Error error, const core::Manifest& manifest,
   return error;
 }
 
+// The backups stay, so that a change can still be undone by hand; a person taking the tool
+// off the machine should know that earlier versions of secret files are among them.
 void
 warn_about_backups(const Context& context)
 {

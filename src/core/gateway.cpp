@@ -94,6 +94,9 @@ route(const std::optional<std::string>& base, const char* suffix)
   return base ? std::optional<std::string>(*base + suffix) : std::nullopt;
 }
 
+// The path in front of each route on the workspace layout.
+constexpr std::string_view k_hosted = "/ai-gateway";
+
 // The route paths aigw-setup adds to a base URL, with the agent each serves: the gateway
 // layout's, and the workspace layout's Codex route, which is pasted just as easily.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 5> k_route_paths{{
@@ -116,7 +119,6 @@ route_in_gateway(const std::string& gateway)
       continue;
     }
     const std::string base = gateway.substr(0, gateway.size() - route.size());
-    constexpr std::string_view k_hosted = "/ai-gateway";
     const std::string meant = base.ends_with(k_hosted)
                                 ? "--workspace " + base.substr(0, base.size() - k_hosted.size())
                                 : "--gateway " + base;
@@ -131,7 +133,6 @@ route_in_gateway(const std::string& gateway)
 std::optional<std::string>
 gateway_path_in_workspace(const std::string& workspace)
 {
-  constexpr std::string_view k_hosted = "/ai-gateway";
   const std::size_t host_start = workspace.find("://") + 3;
   const std::size_t at = workspace.find(k_hosted, host_start);
   const std::size_t after = at + k_hosted.size();
